@@ -1,0 +1,47 @@
+# The README's commands. Each sets up what it needs first (venv with pinned requirements,
+# browser assets from npm), so `make book` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+SETUP  := $(VENV)/.installed
+VENDOR := _vendor/.installed
+
+.PHONY: book test bench serve clean setup vendor
+
+setup: $(SETUP) $(VENDOR)
+
+$(SETUP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+# MathJax, require.js and the Jupyter widget manager, installed from npm and served by the site.
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf _vendor && mkdir -p _vendor/mathjax _vendor/widgets/html-manager/dist
+	cp -r node_modules/mathjax/es5/tex-mml-chtml.js node_modules/mathjax/es5/input \
+	      node_modules/mathjax/es5/output node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y \
+	      node_modules/mathjax/es5/sre _vendor/mathjax/
+	cp node_modules/requirejs/require.js _vendor/widgets/
+	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
+	      -exec cp {} _vendor/widgets/html-manager/dist/ \;
+	touch $@
+
+vendor: $(VENDOR)
+
+book: $(SETUP) $(VENDOR)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+
+test: $(SETUP) $(VENDOR)
+	$(PY) -m pytest
+
+bench: $(SETUP) $(VENDOR)
+	$(PY) -m bench
+
+serve: book
+	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+clean:
+	rm -rf _build _vendor grading .pytest_cache

@@ -1,0 +1,57 @@
+"""Assertions for exercise tests that fail with a sentence a student understands.
+
+Each check raises ``AssertionError`` naming what was checked, what was expected and what came
+back, without printing the expected array in full (large arrays are summarised).
+"""
+import numpy as np
+
+from .gradcheck import relative_error
+
+
+def _summary(a):
+    a = np.asarray(a)
+    if a.size <= 8:
+        return np.array2string(a, precision=6, separator=", ")
+    return f"array of shape {a.shape}"
+
+
+def check_shape(got, shape, what):
+    """Assert that ``got`` is an array of exactly ``shape``."""
+    got_shape = np.shape(got)
+    assert got_shape == tuple(shape), f"{what} should have shape {tuple(shape)}; got shape {got_shape}"
+
+
+def check_close(got, want, what, rtol=1e-7, atol=1e-10):
+    """Assert that ``got`` has the shape of ``want``, is finite where want is, and matches it elementwise."""
+    assert got is not None, f"{what} returned None; did you forget a `return`?"
+    want = np.asarray(want, dtype=np.float64)
+    check_shape(got, want.shape, what)
+    got = np.asarray(got, dtype=np.float64)
+    bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    if bad.any():
+        i = np.unravel_index(np.argmax(bad), bad.shape) if bad.ndim else ()
+        where = f" at index {tuple(int(k) for k in i)}" if bad.ndim else ""
+        raise AssertionError(
+            f"{what}: {int(bad.sum())} of {bad.size} values are wrong; first{where}: "
+            f"expected {want[i]:.8g}, got {got[i]:.8g}" + (f" (got {_summary(got)})" if got.size <= 8 else "")
+        )
+
+
+def check_gradient(analytic, numerical, what, tol=1e-7):
+    """Assert that an analytic gradient matches its centered-difference estimate (relative error < tol)."""
+    assert analytic is not None, f"{what} returned None; did you forget a `return`?"
+    check_shape(analytic, np.shape(numerical), what)
+    err = relative_error(analytic, numerical)
+    assert err < tol, (
+        f"{what} disagrees with the numerical gradient: relative error {err:.2e} (should be < {tol:.0e}). "
+        "Re-derive it with the chain rule, one factor at a time."
+    )
+
+
+def check_finite(got, what):
+    """Assert that every value of ``got`` is finite (no inf, no NaN)."""
+    got = np.asarray(got, dtype=np.float64)
+    assert np.isfinite(got).all(), (
+        f"{what} produced {int((~np.isfinite(got)).sum())} inf/NaN values; "
+        "rewrite it so that exp() never sees a large positive argument"
+    )
