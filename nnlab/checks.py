@@ -55,3 +55,44 @@ def check_finite(got, what):
         f"{what} produced {int((~np.isfinite(got)).sum())} inf/NaN values; "
         "rewrite it so that exp() never sees a large positive argument"
     )
+
+
+EXTREMES = np.array([-1e4, -1e3, -50.0, -1.0, 0.0, 1.0, 50.0, 1e3, 1e4])
+"""Inputs from -1e4 to 1e4 on which a stable implementation stays finite and silent."""
+
+
+def check_stable(fn, what, x=EXTREMES):
+    """Assert that ``fn(x)`` neither overflows nor produces inf/NaN for inputs up to |x| = 1e4."""
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            out = fn(np.array(x, dtype=np.float64))
+    except FloatingPointError as err:
+        raise AssertionError(
+            f"{what} is not numerically stable: NumPy reported '{err}' for inputs up to |x| = "
+            f"{np.max(np.abs(x)):g}. Rewrite it so that exp() never sees a large positive argument."
+        ) from None
+    check_finite(out, what)
+    return out
+
+
+def check_against(fn, reference, what, cases, **tolerances):
+    """Assert that ``fn(*args)`` matches ``reference(*args)`` for every args tuple in ``cases``.
+
+    Tuple outputs (e.g. ``(dx, dw, db)``) are compared element by element. Each case gets fresh
+    copies of its arguments, so an implementation that modifies its inputs cannot affect the reference.
+    """
+    def fresh(args):
+        return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+    for args in cases:
+        want = reference(*fresh(args))
+        got = fn(*fresh(args))
+        shapes = ", ".join(str(np.shape(a)) for a in args)
+        if isinstance(want, tuple):
+            assert isinstance(got, tuple) and len(got) == len(want), (
+                f"{what} should return a tuple of {len(want)} values; got {type(got).__name__}"
+            )
+            for k, (g, w) in enumerate(zip(got, want)):
+                check_close(g, w, f"{what} output {k} for inputs of shapes {shapes}", **tolerances)
+        else:
+            check_close(got, want, f"{what} for inputs of shapes {shapes}", **tolerances)

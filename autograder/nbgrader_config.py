@@ -1,0 +1,31 @@
+"""nbgrader configuration for this repository (nbgrader 0.9).
+
+nbgrader's folders are mapped onto the repo's layout: its *source* directory is `solutions/`
+(the one source of truth of every exercise) and its *release* directory is `exercises/` (the
+student versions, generated). Everything produced while grading (the gradebook, submissions,
+autograded copies, feedback) goes to `grading/`, which git ignores.
+
+Run nbgrader from this folder (`cd autograder && nbgrader ...`), or from anywhere with
+`JUPYTER_CONFIG_PATH=<repo>/autograder` set; `python -m autograder` does that for you.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRADING = os.path.join(REPO, "grading")
+
+c.CourseDirectory.course_id = "nn-training"
+c.CourseDirectory.root = REPO
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = "grading/submitted"
+c.CourseDirectory.autograded_directory = "grading/autograded"
+c.CourseDirectory.feedback_directory = "grading/feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db")
+
+# Per-cell time limit while autograding: an infinite loop is interrupted and graded as a failure.
+c.ExecutePreprocessor.timeout = 120
+# Exercises are tested against the course toolkit and reference code, never against students' files.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
