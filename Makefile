@@ -34,7 +34,7 @@ vendor: $(VENDOR)
 book: $(SETUP) $(VENDOR)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
-test: $(SETUP) $(VENDOR)
+test: book
 	$(PY) -m pytest
 
 bench: $(SETUP) $(VENDOR)

@@ -1,0 +1,55 @@
+"""Where the course lives on disk, and nbgrader run against it.
+
+nbgrader is always run as a subprocess from this folder, so that it loads
+``autograder/nbgrader_config.py`` (which maps its folders onto solutions/ and exercises/).
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SOLUTIONS = REPO / "solutions"
+EXERCISES = REPO / "exercises"
+
+
+def assignments():
+    """Names of the assignments, one per folder of solutions/ (e.g. "01_backprop"), sorted."""
+    return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def nbgrader(*args, grading_dir=None, check=True):
+    """Run ``nbgrader ARGS`` with this course's configuration; returns the CompletedProcess.
+
+    Args:
+        args: the nbgrader command line, e.g. ("autograde", "01_backprop").
+        grading_dir: where the gradebook, submissions, autograded copies and feedback live
+            (default: <repo>/grading).
+        check: raise ``RuntimeError`` with nbgrader's output when it exits non-zero.
+    """
+    env = dict(os.environ)
+    # nbgrader shells out to `alembic` and starts kernels: both must come from this interpreter's venv.
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    if grading_dir is not None:
+        env["COURSE_GRADING_DIR"] = str(grading_dir)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args], cwd=HERE, env=env, capture_output=True, text=True
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {proc.returncode}):\n{(proc.stdout + proc.stderr)[-4000:]}")
+    return proc
+
+
+def cell_scores(assignment, student, grading_dir=None):
+    """Points per graded cell of one student's autograded submission: {grade_id: (score, max_score)}."""
+    from nbgrader.api import Gradebook
+
+    db = Path(grading_dir or REPO / "grading") / "gradebook.db"
+    with Gradebook(f"sqlite:///{db}") as gb:
+        submission = gb.find_submission(assignment, student)
+        return {
+            grade.name: (grade.score, grade.max_score)
+            for notebook in submission.notebooks
+            for grade in notebook.grades
+        }

@@ -1,0 +1,115 @@
+"""Every assignment graded through nbgrader as an instructor would: the solution scores full
+marks, the untouched release scores zero without crashing the batch, and a submission with one
+function broken loses exactly the points of the tests that exercise that function."""
+import csv
+import json
+
+import pytest
+
+from autograder import course
+
+pytestmark = pytest.mark.slow
+
+# (assignment, student id, answer cell, text to replace, replacement, test cells that must fail)
+BROKEN = [
+    ("01_backprop", "broken_relu_grad", "relu",
+     "return (np.asarray(x, dtype=np.float64) > 0).astype(np.float64)",
+     "return (np.asarray(x, dtype=np.float64) < 0).astype(np.float64)",
+     {"test_relu_grad", "test_two_layer_net_gradients"}),
+]
+
+
+def _submit(grading_dir, student, assignment, notebook_path, edit=None):
+    """Place a copy of ``notebook_path`` as ``student``'s submission, optionally editing one answer cell."""
+    nb = json.loads(notebook_path.read_text())
+    if edit is not None:
+        grade_id, old, new = edit
+        (cell,) = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id]
+        source = "".join(cell["source"])
+        assert old in source, f"the solution's cell {grade_id} no longer contains {old!r}: update BROKEN"
+        cell["source"] = source.replace(old, new)
+    dest = grading_dir / "submitted" / student / assignment
+    dest.mkdir(parents=True)
+    (dest / notebook_path.name).write_text(json.dumps(nb))
+
+
+@pytest.fixture(scope="module", params=course.assignments())
+def graded(request, tmp_path_factory):
+    """One nbgrader batch per assignment: solution, release and the broken variants, autograded and exported."""
+    assignment = request.param
+    grading_dir = tmp_path_factory.mktemp(f"grading_{assignment}")
+    (solution,) = (course.SOLUTIONS / assignment).glob("*.ipynb")
+    release = course.EXERCISES / assignment / solution.name
+    _submit(grading_dir, "solution", assignment, solution)
+    _submit(grading_dir, "release", assignment, release)
+    broken = {b[1]: b for b in BROKEN if b[0] == assignment}
+    for student, (_, _, grade_id, old, new, _) in broken.items():
+        _submit(grading_dir, student, assignment, solution, edit=(grade_id, old, new))
+    for student in ["solution", "release", *broken]:
+        course.nbgrader("db", "student", "add", student, grading_dir=grading_dir)
+    course.nbgrader("generate_assignment", assignment, "--force",
+                    f"--CourseDirectory.release_directory={grading_dir / 'release'}", grading_dir=grading_dir)
+    course.nbgrader("autograde", assignment, grading_dir=grading_dir)
+    course.nbgrader("export", f"--to={grading_dir / 'grades.csv'}", grading_dir=grading_dir)
+    course.nbgrader("generate_feedback", assignment, grading_dir=grading_dir)
+    with open(grading_dir / "grades.csv") as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    return assignment, grading_dir, rows, broken
+
+
+def test_solution_scores_full_marks(graded):
+    assignment, grading_dir, rows, _ = graded
+    row = rows["solution"]
+    assert float(row["score"]) == float(row["max_score"]) > 0
+    failed = {k: v for k, v in course.cell_scores(assignment, "solution", grading_dir).items() if v[0] != v[1]}
+    assert not failed, f"the solution loses points in {failed}"
+
+
+def test_release_scores_zero_without_crashing(graded):
+    assignment, grading_dir, rows, _ = graded
+    assert float(rows["release"]["score"]) == 0.0
+    assert float(rows["release"]["max_score"]) == float(rows["solution"]["max_score"])
+    autograded = grading_dir / "autograded" / "release" / assignment
+    outputs = json.dumps(json.loads(next(autograded.glob("*.ipynb")).read_text())["cells"])
+    assert "NotImplementedError" in outputs  # the answer cells ran and raised, the batch went on
+
+
+def test_one_broken_function_loses_exactly_its_tests(graded):
+    assignment, grading_dir, rows, broken = graded
+    if not broken:
+        pytest.fail(f"no broken-submission case for {assignment}: add one to BROKEN")
+    for student, (*_, must_fail) in broken.items():
+        scores = course.cell_scores(assignment, student, grading_dir)
+        failed = {name for name, (score, max_score) in scores.items() if score < max_score}
+        assert failed == must_fail, f"{student}: failed {sorted(failed)}, expected {sorted(must_fail)}"
+        lost = sum(scores[name][1] for name in must_fail)
+        assert float(rows[student]["score"]) == float(rows["solution"]["score"]) - lost
+
+
+def test_feedback_is_generated_for_every_student(graded):
+    assignment, grading_dir, rows, _ = graded
+    for student in rows:
+        (html,) = (grading_dir / "feedback" / student / assignment).glob("*.html")
+        assert "Score" in html.read_text() or "score" in html.read_text()
+
+
+def test_release_in_exercises_is_in_sync_with_solutions(graded):
+    assignment, grading_dir, _, _ = graded
+    fresh = sorted((grading_dir / "release" / assignment).rglob("*"))
+    committed = sorted((course.EXERCISES / assignment).rglob("*"))
+    assert [p.relative_to(grading_dir / "release") for p in fresh] == [
+        p.relative_to(course.EXERCISES) for p in committed
+    ], "exercises/ lists other files than nbgrader generates: run `python -m autograder release`"
+    for new, old in zip(fresh, committed):
+        if new.is_file():
+            assert new.read_bytes() == old.read_bytes(), (
+                f"{old} differs from what nbgrader generates from solutions/: run `python -m autograder release`"
+            )
+
+
+def test_header_states_the_total_points(graded):
+    assignment, _, rows, _ = graded
+    (solution,) = (course.SOLUTIONS / assignment).glob("*.ipynb")
+    header = "".join(json.loads(solution.read_text())["cells"][0]["source"])
+    total = float(rows["solution"]["max_score"])
+    assert f"**{total:g}**" in header, f"the first cell should state the total, **{total:g}** points"
