@@ -1,0 +1,76 @@
+"""Explorers that work on the static website: precomputed figures switched by linked controls.
+
+A static page has no kernel, so Python callbacks (``interact``) never run there. What does run
+is the widget manager in the browser: a control whose ``index`` is ``jslink``-ed to a
+``Stack``'s ``selected_index`` switches between figures rendered in advance. Keep the number of
+frames modest (a few dozen): every frame is a PNG embedded in the page.
+"""
+import io
+import itertools
+import numbers
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+
+def figure_png(fig, dpi=80):
+    """Render a matplotlib figure to PNG bytes and close it (so it is not also drawn inline)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _control(name, labels):
+    """A slider for numeric labels (ordered values), toggle buttons for names (categories)."""
+    options = [str(label) for label in labels]
+    if all(isinstance(label, numbers.Number) for label in labels):
+        return widgets.SelectionSlider(options=options, description=name, continuous_update=True)
+    return widgets.ToggleButtons(options=options, description=name)
+
+
+def frames_explorer(frames, description, dpi=80):
+    """A widget that shows one of several precomputed figures, chosen with one control per key part.
+
+    ``frames`` maps a label to a figure: ``{0.1: fig, 0.5: fig}`` gives one control;
+    ``{("L2", 0.1): fig, ("L1", 0.1): fig, ...}`` gives one control per position of the tuple
+    keys and must hold every combination of the labels (a full grid). Labels keep the order in
+    which they first appear. Numeric labels get a slider, other labels toggle buttons. Each
+    control is linked in the browser to the nested ``Stack`` level it selects, so the explorer
+    also works on a static page with no kernel.
+
+    Args:
+        frames: dict label -> matplotlib Figure, or tuple of labels -> Figure (a full grid).
+            The figures are rendered to PNG and closed.
+        description: the control's name (str), or one name per position of the tuple keys.
+        dpi: resolution of the rendered PNGs.
+    Returns:
+        ipywidgets.VBox holding the controls above the figure.
+    """
+    names = (description,) if isinstance(description, str) else tuple(description)
+    keys = [key if isinstance(key, tuple) else (key,) for key in frames]
+    if not keys or any(len(key) != len(names) for key in keys):
+        raise ValueError(
+            f"frames_explorer: every key must have {len(names)} part(s), one per name in "
+            f"description={names}; got keys {list(frames)[:4]}"
+        )
+    levels = [list(dict.fromkeys(key[d] for key in keys)) for d in range(len(names))]
+    missing = set(itertools.product(*levels)) - set(keys)
+    if missing:
+        raise ValueError(
+            f"frames_explorer: frames must hold every combination of the labels; missing {sorted(missing, key=str)[:4]}"
+        )
+    images = {
+        key: widgets.Image(value=figure_png(fig, dpi), format="png") for key, fig in zip(keys, frames.values())
+    }
+    controls = [_control(name, labels) for name, labels in zip(names, levels)]
+
+    def nested(prefix):
+        depth = len(prefix)
+        if depth == len(names):
+            return images[prefix]
+        stack = widgets.Stack(children=[nested(prefix + (label,)) for label in levels[depth]], selected_index=0)
+        widgets.jslink((controls[depth], "index"), (stack, "selected_index"))
+        return stack
+
+    return widgets.VBox([widgets.HBox(controls), nested(())])
