@@ -99,7 +99,8 @@ def batchnorm_forward(x, gamma, beta, state, train=True, momentum=0.1, eps=1e-5)
         raise ValueError(f"batchnorm in training needs a batch of at least 2 examples to estimate a variance; "
                          f"got x of shape {x.shape} (use train=False for single examples)")
     if not isinstance(state, dict):
-        raise ValueError(f"state must be a dict (the layer's running statistics; {{}} for a fresh layer); got {state!r}")
+        raise ValueError(f"state must be a dict holding the layer's running statistics ({{}} for a fresh layer); "
+                         f"got {state!r}")
     state.setdefault("running_mean", np.zeros(d))
     state.setdefault("running_var", np.ones(d))
     for key in ("running_mean", "running_var"):
