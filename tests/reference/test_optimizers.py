@@ -123,6 +123,17 @@ def test_cs231n_momentum_form_is_the_same_trajectory(rng):
     np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-12)
 
 
+def test_cs231n_nesterov_form_is_the_same_trajectory(rng):
+    """v_prev = v; v = mu v - lr g; w += -mu v_prev + (1 + mu) v  equals torch's nesterov=True."""
+    w, v, state = rng.normal(size=4), np.zeros(4), None
+    w_ref = w.copy()
+    for g in rng.normal(size=(20, 4)):
+        w, state = optimizers.nesterov(w, g, state, lr=0.1, momentum=0.9)
+        v_prev, v = v, 0.9 * v - 0.1 * g
+        w_ref = w_ref - 0.9 * v_prev + 1.9 * v
+    np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-12)
+
+
 def test_adam_without_bias_correction_takes_a_smaller_first_step():
     w, dw = np.zeros(1), np.ones(1)
     corrected, _ = optimizers.adam(w, dw, lr=0.1)
