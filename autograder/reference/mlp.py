@@ -29,7 +29,7 @@ LOSSES = {"softmax": softmax_cross_entropy, "hinge": hinge_loss}
 """Name -> loss function ``(scores, y) -> (loss, dscores)``; the names ``MLP(loss=...)`` accepts."""
 
 PENALTIES = {"l2": l2_penalty, "l1": l1_penalty, "elastic": elastic_net_penalty}
-"""Name -> weight penalty ``(W, lam, ...) -> (value, dW)``; with None these are what ``MLP(penalty=...)`` accepts."""
+"""Name -> weight penalty ``(W, lam, ...) -> (value, dW)``; these and None are what ``MLP(penalty=...)`` accepts."""
 
 
 def _lookup(what, name, table):
@@ -45,7 +45,8 @@ class MLP:
     Parameters live in the dict ``params``: "W1", "b1", ..., "WL", "bL" for the L affine layers
     (W_l of shape (sizes[l-1], sizes[l]), drawn by ``init``; b_l zeros) and, with batchnorm,
     "gamma1", "beta1", ..., for the L - 1 hidden layers (ones and zeros). ``bn_state[l - 1]``
-    holds hidden layer l's running mean and variance.
+    holds hidden layer l's running mean and variance. (A bias just before batchnorm is kept, as in
+    cs231n, but is useless: subtracting the batch mean cancels it, so its gradient is 0.)
 
     After every forward pass ``record`` holds, per hidden layer l = 1 .. L-1 (list index l - 1):
         "pre_activations": (N, H_l) inputs of the nonlinearity (after batchnorm, if any),
@@ -78,7 +79,7 @@ class MLP:
         if penalty is not None:
             _lookup("penalty", penalty, PENALTIES)
         if not 0 <= dropout < 1:
-            raise ValueError(f"dropout is the probability of dropping a hidden unit and must be in [0, 1); got {dropout}")
+            raise ValueError(f"dropout is the probability of dropping a hidden unit, in [0, 1); got {dropout}")
         if not lam >= 0:
             raise ValueError(f"lam (the penalty strength) must be >= 0; got {lam}")
         self.sizes, self.activation, self.batchnorm, self.dropout = list(sizes), activation, batchnorm, dropout
@@ -87,7 +88,8 @@ class MLP:
         self.rng = np.random.default_rng(seed)
         self.params = {}
         for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
-            self.params[f"W{l}"] = np.asarray(init_fn(fan_in, fan_out, self.rng, **(init_kw or {})), dtype=np.float64)
+            W = init_fn(fan_in, fan_out, self.rng, **(init_kw or {}))
+            self.params[f"W{l}"] = np.asarray(W, dtype=np.float64)
             self.params[f"b{l}"] = np.zeros(fan_out)
             if batchnorm and l < self.n_layers:
                 self.params[f"gamma{l}"] = np.ones(fan_out)
