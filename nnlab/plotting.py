@@ -19,6 +19,8 @@ COLORS = {
     # chapter 2: optimizers
     "sgd": _BLACK, "momentum": _SKY, "nesterov": _BLUE, "adagrad": _GREEN,
     "adadelta": _PURPLE, "rmsprop": _ORANGE, "adam": _VERMILLION,
+    # chapter 3: data normalization (unnormalized black, normalized blue, as chapter 4's baseline and batchnorm)
+    "raw": _BLACK, "standardized": _BLUE,
     # chapter 3: weight initialization
     "zeros": _GREY, "small_random": _PURPLE, "xavier": _ORANGE, "he": _GREEN,
     # chapter 4: batch normalization
