@@ -41,7 +41,9 @@ def frames_explorer(frames, description, dpi=80):
 
     Args:
         frames: dict label -> matplotlib Figure, or tuple of labels -> Figure (a full grid).
-            The figures are rendered to PNG and closed.
+            The figures are rendered to PNG and closed. A value may also be PNG bytes already
+            rendered with ``figure_png``: that keeps only one figure open at a time while many
+            frames are drawn.
         description: the control's name (str), or one name per position of the tuple keys.
         dpi: resolution of the rendered PNGs.
     Returns:
@@ -61,7 +63,8 @@ def frames_explorer(frames, description, dpi=80):
             f"frames_explorer: frames must hold every combination of the labels; missing {sorted(missing, key=str)[:4]}"
         )
     images = {
-        key: widgets.Image(value=figure_png(fig, dpi), format="png") for key, fig in zip(keys, frames.values())
+        key: widgets.Image(value=frame if isinstance(frame, bytes) else figure_png(frame, dpi), format="png")
+        for key, frame in zip(keys, frames.values())
     }
     controls = [_control(name, labels) for name, labels in zip(names, levels)]
 

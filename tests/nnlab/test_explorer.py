@@ -61,6 +61,12 @@ def test_tuple_keys_give_one_control_per_part_and_nested_stacks():
         assert [image.value for image in inner.children] == [expected[(name, v)] for v in [0.0, 1.0, 3.0]]
 
 
+def test_frames_may_be_png_bytes_rendered_in_advance():
+    png = figure_png(_figure(3))
+    box = frames_explorer({"a": png, "b": _figure(4)}, "frame")
+    assert box.children[1].children[0].value == png
+
+
 def test_an_incomplete_grid_is_refused_with_the_missing_combination():
     frames = {("L2", 0.0): _figure(0), ("L1", 1.0): _figure(1)}
     with pytest.raises(ValueError, match="every combination"):
