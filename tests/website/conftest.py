@@ -1,0 +1,104 @@
+"""The built site served on 127.0.0.1 and a headless Chromium that may load nothing else.
+
+The browser tests look at what a reader sees: they need `make book` to have run (`make test`
+does that first) and Debian's Chromium (`.ci/run` installs it). Without Chromium they are
+skipped with a message saying so; without a built site they fail.
+"""
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = REPO / "_build" / "html"
+ARTIFACTS = REPO / "tests" / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update",
+]
+
+
+def site_pages():
+    """The HTML page of every file in the table of contents (_toc.yml), as paths under the site root."""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    files = [toc["root"]] + [ch["file"] for part in toc.get("parts", []) for ch in part["chapters"]]
+    return [f"{f}.html" for f in files]
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    """Serve _build/html on a free local port for the whole session."""
+    if not (SITE / "index.html").exists():
+        pytest.fail("the site is not built: run `make book` (make test does it first)")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it for CI")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+class PageVisit:
+    """A page opened with every non-local request blocked, recording what went wrong."""
+
+    def __init__(self, browser, url):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.console_errors, self.failed, self.external = [], [], []
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
+        self.page.route("**/*", self._only_local)
+        self.page.goto(url, wait_until="networkidle")
+        self.page.wait_for_function("!window.MathJax || !MathJax.startup || MathJax.startup.promise !== undefined")
+        self.page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+
+    def _only_local(self, route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith("data:") or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.external.append(route.request.url)
+            route.abort()
+
+    def screenshot(self, name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '__')}.png"), full_page=True)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_page(url):
+        opened.append(PageVisit(browser, url))
+        return opened[-1]
+
+    yield open_page
+    for v in opened:
+        v.close()
