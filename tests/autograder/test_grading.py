@@ -28,6 +28,14 @@ BROKEN = [
      "return (X - mean) / std",
      "return (X - X.mean(axis=0)) / std",
      {"test_standardize_apply"}),
+    ("04_batchnorm", "broken_running_var_biased", "batchnorm_forward",
+     "momentum * var * n / (n - 1)",
+     "momentum * var",
+     {"test_running_statistics"}),
+    ("04_batchnorm", "broken_staged_misses_variance_path", "batchnorm_backward_staged",
+     "dd = dxhat * r + 2 * d * dq",
+     "dd = dxhat * r",
+     {"test_batchnorm_backward_staged"}),
 ]
 
 
