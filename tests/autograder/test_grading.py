@@ -36,6 +36,14 @@ BROKEN = [
      "dd = dxhat * r + 2 * d * dq",
      "dd = dxhat * r",
      {"test_batchnorm_backward_staged"}),
+    ("05_regularization", "broken_hinge_not_averaged", "hinge",
+     "return float(margins.sum() / n), active / n",
+     "return float(margins.sum()), active / n",
+     {"test_hinge_loss", "test_svm_loss"}),
+    ("05_regularization", "broken_dropout_scales_at_test", "dropout",
+     "return x.copy(), None",
+     "return x * (1.0 - p), None",
+     {"test_dropout_forward_test_mode"}),
 ]
 
 
