@@ -26,7 +26,7 @@ COLORS = {
     # chapter 4: batch normalization
     "baseline": _BLACK, "batchnorm": _BLUE,
     # chapter 5: regularization
-    "none": _BLACK, "l2": _BLUE, "l1": _VERMILLION, "elastic": _PURPLE,
+    "none": _BLACK, "l2": _BLUE, "l1": _VERMILLION, "elastic_net": _PURPLE,
     "dropout": _GREEN, "augmentation": _ORANGE,
     # learning curves
     "train": _BLUE, "validation": _VERMILLION,

@@ -23,14 +23,10 @@ from .layers import (activation_backward, activation_forward, affine_backward, a
                      softmax_cross_entropy)
 from .normalization import batchnorm_backward, batchnorm_forward
 from .optimizers import RULES
-from .regularization import dropout_backward, dropout_forward, elastic_net_penalty, l1_penalty, l2_penalty
+from .regularization import PENALTIES, dropout_backward, dropout_forward
 
 LOSSES = {"softmax": softmax_cross_entropy, "hinge": hinge_loss}
 """Name -> loss function ``(scores, y) -> (loss, dscores)``; the names ``MLP(loss=...)`` accepts."""
-
-PENALTIES = {"l2": l2_penalty, "l1": l1_penalty, "elastic": elastic_net_penalty}
-"""Name -> weight penalty ``(W, lam, ...) -> (value, dW)``; these and None are what ``MLP(penalty=...)`` accepts."""
-
 
 def _lookup(what, name, table):
     """table[name], or a ValueError that lists the choices."""
@@ -62,7 +58,7 @@ class MLP:
         batchnorm: insert batch normalization before every hidden nonlinearity.
         dropout: probability p of dropping a hidden unit in training (inverted dropout), in [0, 1).
         loss: "softmax" (cross-entropy) or "hinge" (multiclass SVM).
-        penalty: None, "l2" (lam ||W||^2), "l1" (lam ||W||_1) or "elastic" (lam (beta ||W||^2 + ||W||_1)),
+        penalty: None, "l2" (lam ||W||^2), "l1" (lam ||W||_1) or "elastic_net" (lam (beta ||W||^2 + ||W||_1)),
             summed over the weight matrices W1 .. WL.
         lam, beta: strength of the penalty, and the elastic net's weight of its squared term.
         seed: seed of the weights and of the default dropout generator.
@@ -167,7 +163,7 @@ class MLP:
         """
         if self.penalty is None:
             return 0.0, {}
-        extra = {"beta": self.beta} if self.penalty == "elastic" else {}
+        extra = {"beta": self.beta} if self.penalty == "elastic_net" else {}
         value, grads = 0.0, {}
         for l in range(1, self.n_layers + 1):
             v, grads[f"W{l}"] = PENALTIES[self.penalty](self.params[f"W{l}"], self.lam, **extra)

@@ -12,7 +12,7 @@ GROUPS = {
     "optimizers": ["sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam"],
     "initializations": ["zeros", "small_random", "xavier", "he"],
     "batch normalization": ["baseline", "batchnorm"],
-    "regularization": ["none", "l2", "l1", "elastic", "dropout", "augmentation"],
+    "regularization": ["none", "l2", "l1", "elastic_net", "dropout", "augmentation"],
     "learning curves": ["train", "validation"],
 }
 

@@ -35,9 +35,9 @@ GRADCHECK_CONFIGS = {
     "sigmoid-batchnorm": dict(activation="sigmoid", batchnorm=True),
     "tanh-l2": dict(activation="tanh", penalty="l2", lam=0.1),
     "tanh-l1": dict(activation="tanh", penalty="l1", lam=0.1),
-    "tanh-elastic": dict(activation="tanh", penalty="elastic", lam=0.1, beta=0.5),
+    "tanh-elastic": dict(activation="tanh", penalty="elastic_net", lam=0.1, beta=0.5),
     "relu-dropout": dict(activation="relu", dropout=0.3),
-    "everything": dict(activation="tanh", batchnorm=True, dropout=0.5, penalty="elastic", lam=0.05, loss="hinge"),
+    "everything": dict(activation="tanh", batchnorm=True, dropout=0.5, penalty="elastic_net", lam=0.05, loss="hinge"),
 }
 
 
@@ -80,7 +80,7 @@ def test_elastic_net_weights_its_squared_term_by_beta():
     l1 = mlp.MLP([5, 7, 3], penalty="l1", lam=0.2, seed=0).loss(X, y)[0]
     l2 = mlp.MLP([5, 7, 3], penalty="l2", lam=0.2, seed=0).loss(X, y)[0]
     none = mlp.MLP([5, 7, 3], seed=0).loss(X, y)[0]
-    elastic = mlp.MLP([5, 7, 3], penalty="elastic", lam=0.2, beta=0.25, seed=0).loss(X, y)[0]
+    elastic = mlp.MLP([5, 7, 3], penalty="elastic_net", lam=0.2, beta=0.25, seed=0).loss(X, y)[0]
     assert elastic - none == pytest.approx(0.25 * (l2 - none) + (l1 - none), rel=1e-12)
 
 
