@@ -134,7 +134,7 @@ def test_cs231n_nesterov_form_is_the_same_trajectory(rng):
     np.testing.assert_allclose(w, w_ref, rtol=0, atol=1e-12)
 
 
-def test_adam_without_bias_correction_takes_a_smaller_first_step():
+def test_adam_without_bias_correction_takes_a_larger_first_step():
     w, dw = np.zeros(1), np.ones(1)
     corrected, _ = optimizers.adam(w, dw, lr=0.1)
     plain, _ = optimizers.adam(w, dw, lr=0.1, bias_correction=False)
