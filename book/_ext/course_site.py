@@ -2,10 +2,48 @@
 
 - Jupyter Book 1 makes sphinx-thebe register its inline configuration script twice, which the
   browser rejects ("Identifier 'THEBE_JS_URL' has already been declared"): keep each script once.
+- The widget manager (`embed-amd.js`) defines its modules under names such as
+  `@jupyter-widgets/html-manager/dist/libembed-amd`; require.js turns a name into a URL relative
+  to the page, and the manager fetches its icon fonts from next to that URL. On a page in
+  `book/` it would ask for `book/@jupyter-widgets/html-manager/dist/*.woff2`, which does not
+  exist. A `require.config` placed before the manager maps those names onto the copy under
+  `_static/widgets/`, with a path relative to the page, so it also works opened as `file://`.
+- The widget manager typesets widget labels with the MathJax 2 call `MathJax.Hub.Queue`, which
+  MathJax 3 (what the site loads) does not have: "Cannot read properties of undefined (reading
+  'Queue')". A small shim gives every MathJax object the page gets, before and after MathJax 3
+  replaces its configuration object, a `Hub.Queue` that typesets with MathJax 3.
+- Each chapter's "download" menu offers the *executed* notebook (`.ipynb`, with every output and
+  the widgets' state), even when no launch button is configured, instead of the MyST source:
+  cells that a chapter hides (`remove-cell`, `remove-input`) may hold the answer to an exercise,
+  and they stay hidden in the download too.
 """
+import json
+from contextlib import suppress
+from pathlib import Path
+
+import nbformat
+from jupyter_cache import get_cache
+
+WIDGET_MANAGER = "html-manager/dist/embed-amd.js"
+WIDGETS_DIR = "_static/widgets/"
+# window.MathJax is first the configuration object, then (once MathJax 3 has loaded) MathJax itself:
+# the setter gives each the MathJax 2 `Hub.Queue` the widget manager calls. Before MathJax is ready
+# there is nothing to do: its first pass typesets the whole page, widget labels included.
+MATHJAX2_HUB_SHIM = """(() => {
+  const hub = {Queue: (...jobs) => {
+    const mj = window.MathJax, elements = jobs.map(job => Array.isArray(job) && job[2]).filter(Boolean);
+    if (mj && mj.typesetPromise && mj.startup && mj.startup.promise && elements.length)
+      mj.startup.promise = mj.startup.promise.then(() => mj.typesetPromise(elements));
+  }};
+  let current = window.MathJax;
+  Object.defineProperty(window, "MathJax", {configurable: true, get: () => current,
+    set: (value) => { current = value; if (value && typeof value === "object" && !value.Hub) value.Hub = hub; }});
+  window.MathJax = current || {};
+})();"""
+HIDDEN_SOURCE = "# This cell's code is not shown on the course site; the text around it says what it does."
 
 
-def _dedupe_scripts(app, pagename, templatename, context, doctree):
+def _dedupe_scripts(context):
     scripts, seen = [], set()
     for script in context.get("script_files", []):
         key = (script.filename or "", script.attributes.get("body", ""))  # inline scripts: None or ""
@@ -15,6 +53,77 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = scripts
 
 
+def _prepare_widget_manager(context):
+    """Before the widget manager: the MathJax 2 shim, and require.js and the manager's CDN setting
+    pointed at the vendored widget manager, with paths relative to this page."""
+    scripts = context.get("script_files", [])
+    at = next((i for i, s in enumerate(scripts) if (s.filename or "").split("?")[0].endswith(WIDGET_MANAGER)), None)
+    if at is None:
+        return
+    widgets = context["pathto"](WIDGETS_DIR, 1)  # e.g. "../_static/widgets/" from a page in book/
+    paths = {"@jupyter-widgets/html-manager": f"{widgets}html-manager"}
+    manager = scripts[at]
+    JavaScript = type(manager)
+    scripts[at:at + 1] = [
+        JavaScript(None, body=MATHJAX2_HUB_SHIM),
+        JavaScript(None, body=f"require.config({{paths: {json.dumps(paths)}}});"),
+        JavaScript(manager.filename, priority=manager.priority,
+                   **{**manager.attributes, "data-jupyter-widgets-cdn": widgets}),
+    ]
+
+
+def _fix_scripts(app, pagename, templatename, context, doctree):
+    _dedupe_scripts(context)
+    _prepare_widget_manager(context)
+
+
+def _executed_notebook(config, pagename):
+    """The page's notebook with its outputs. myst-nb writes jupyter_execute/<page>.ipynb with
+    outputs only when it executed the page in this build; on a cache hit the outputs come from
+    jupyter-cache, so merge them from there. None if the page is not a notebook."""
+    path = Path(config.output_folder) / f"{pagename}.ipynb"
+    if not path.exists():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    if config.execution_mode == "cache":
+        with suppress(KeyError):  # no cached execution of this exact code: offer it as it is
+            _, nb = get_cache(config.execution_cache_path).merge_match_into_notebook(nb)
+    return nb
+
+
+def _public_notebook(nb):
+    """The notebook without what the page hides: `remove-cell` and `remove-input` code is replaced
+    by a note (outputs of `remove-input` cells are kept), `remove-output` outputs are dropped."""
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code":
+            continue
+        if tags & {"remove-cell", "remove-input"}:
+            cell.source = HIDDEN_SOURCE
+        if tags & {"remove-cell", "remove-output"}:
+            cell.outputs = []
+    return nb
+
+
+def _offer_executed_notebook(app, pagename, templatename, context, doctree):
+    """Put the cleaned executed notebook in _sources/ and make it the page's download, not the source."""
+    download = next((b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"), None)
+    if download is None:
+        return
+    buttons = [b for b in download["buttons"] if b.get("label") not in ("download-source-button", "download-notebook-button")]
+    executed = _executed_notebook(app.env.mystnb_config, pagename) if "kernelspec" in app.env.metadata[pagename] else None
+    if executed is not None:
+        target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(_public_notebook(executed), target)
+        buttons.insert(0, {
+            "type": "link", "url": context["pathto"](f"_sources/{pagename}.ipynb", 1), "text": ".ipynb",
+            "icon": "fas fa-code", "tooltip": "Download the executed notebook", "label": "download-notebook-button",
+        })
+    download["buttons"] = buttons
+
+
 def setup(app):
-    app.connect("html-page-context", _dedupe_scripts, priority=999)  # after every handler that adds scripts
+    app.connect("html-page-context", _offer_executed_notebook, priority=600)  # after the theme's buttons
+    app.connect("html-page-context", _fix_scripts, priority=999)  # after every handler that adds scripts
     return {"parallel_read_safe": True, "parallel_write_safe": True}

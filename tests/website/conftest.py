@@ -22,6 +22,7 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
     "--disable-background-networking", "--disable-component-update",
 ]
+LOCAL_SCHEMES = ("data", "blob", "file", "about")  # never leave the machine
 
 
 def site_pages():
@@ -59,8 +60,18 @@ def browser():
         b.close()
 
 
+def is_local(url):
+    parsed = urlparse(url)
+    return parsed.scheme in LOCAL_SCHEMES or parsed.hostname == "127.0.0.1"
+
+
 class PageVisit:
-    """A page opened with every non-local request blocked, recording what went wrong."""
+    """A page opened with every non-local request blocked, recording what went wrong.
+
+    `external` lists every request that would have left the machine (all of them are aborted),
+    `failed` every request that failed or got an HTTP error, `console_errors` every error the page
+    logged or threw. The page is returned once MathJax has finished its first pass.
+    """
 
     def __init__(self, browser, url):
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -68,20 +79,18 @@ class PageVisit:
         self.console_errors, self.failed, self.external = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        self.page.on("request", lambda r: is_local(r.url) or self.external.append(r.url))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
-        self.page.route("**/*", self._only_local)
+        self.page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
         self.page.goto(url, wait_until="networkidle")
         self.page.wait_for_function("!window.MathJax || !MathJax.startup || MathJax.startup.promise !== undefined")
         self.page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
 
-    def _only_local(self, route):
-        host = urlparse(route.request.url).hostname
-        if route.request.url.startswith("data:") or host == "127.0.0.1":
-            route.continue_()
-        else:
-            self.external.append(route.request.url)
-            route.abort()
+    def problems(self):
+        """Everything that went wrong so far, as one list (empty when the page is clean)."""
+        return ([f"network: {u}" for u in self.external] + [f"failed: {f}" for f in self.failed]
+                + [f"console: {e}" for e in self.console_errors])
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -93,6 +102,7 @@ class PageVisit:
 
 @pytest.fixture
 def visit(browser):
+    """Open a fresh page (for tests that change it, e.g. by moving a slider)."""
     opened = []
 
     def open_page(url):
@@ -101,4 +111,19 @@ def visit(browser):
 
     yield open_page
     for v in opened:
+        v.close()
+
+
+@pytest.fixture(scope="session")
+def loaded(browser, site_url):
+    """Each page of the site opened once and shared by the tests that only look at it."""
+    cache = {}
+
+    def get(page):
+        if page not in cache:
+            cache[page] = PageVisit(browser, f"{site_url}/{page}")
+        return cache[page]
+
+    yield get
+    for v in cache.values():
         v.close()

@@ -5,22 +5,23 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from .conftest import SITE, site_pages
+from .conftest import REPO, SITE, site_pages
 
 pytestmark = pytest.mark.browser
 
 PAGES = site_pages()
 
 
-def test_the_site_has_the_intro_and_chapters():
+def test_the_site_has_the_intro_chapters_and_reference_pages():
     for page in ["index.html", *PAGES]:
         assert (SITE / page).exists(), f"{page} is in the table of contents but was not built"
-    assert any(p.startswith("book/01_") for p in PAGES), f"chapter 1 missing from {PAGES}"
+    for wanted in ["book/01_", "book/exercises", "book/glossary", "book/references"]:
+        assert any(p.startswith(wanted) for p in PAGES), f"{wanted}* missing from the table of contents {PAGES}"
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_loads_offline_without_errors(visit, site_url, page):
-    v = visit(f"{site_url}/{page}")
+def test_page_loads_offline_without_errors(loaded, page):
+    v = loaded(page)
     v.screenshot(page)
     assert not v.external, f"{page} tried to load from the network: {v.external[:5]}"
     assert not v.failed, f"{page} has failed requests: {v.failed[:5]}"
@@ -28,8 +29,8 @@ def test_page_loads_offline_without_errors(visit, site_url, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_formula_is_typeset(visit, site_url, page):
-    v = visit(f"{site_url}/{page}")
+def test_every_formula_is_typeset(loaded, page):
+    v = loaded(page)
     raw = v.page.evaluate(
         """() => [...document.querySelectorAll('.math, span.math, div.math')]
                   .filter(e => !e.querySelector('mjx-container')).map(e => e.textContent.slice(0, 60))"""
@@ -41,12 +42,56 @@ def test_every_formula_is_typeset(visit, site_url, page):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_image_loads(visit, site_url, page):
-    v = visit(f"{site_url}/{page}")
+def test_every_image_loads(loaded, page):
+    v = loaded(page)
     broken = v.page.evaluate(
-        "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        "() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
     )
     assert not broken, f"{page}: images that did not load: {broken[:5]}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_fonts_and_icons_are_served_by_the_site(loaded, page):
+    """The theme's icons (Font Awesome), MathJax's and the widgets' fonts all come from the site."""
+    v = loaded(page)
+    fonts = v.page.evaluate("() => [...document.fonts].map(f => [f.family, f.status])")
+    assert not [f for f in fonts if f[1] == "error"], f"{page}: fonts that failed to load: {fonts}"
+    remote = v.page.evaluate(
+        """() => [...document.styleSheets].flatMap(sheet => {
+                 try { return [...sheet.cssRules]; } catch (e) { return []; } })
+             .filter(rule => rule instanceof CSSFontFaceRule)
+             .flatMap(rule => [...rule.style.getPropertyValue('src').matchAll(/url\\(["']?([^"')]+)/g)].map(m => m[1]))
+             .filter(url => /^(https?:)?\\/\\//.test(url) && !url.includes('127.0.0.1'))"""
+    )
+    assert not remote, f"{page}: @font-face rules that point off the site: {remote[:3]}"
+    icons = v.page.evaluate(
+        """() => ({drawn: [...document.querySelectorAll('.header-article-items svg.svg-inline--fa path')].length,
+                   left: [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')].map(e => e.className)})"""
+    )
+    assert icons["drawn"] > 0 and not icons["left"], (
+        f"{page}: the theme's Font Awesome icons were not drawn by its local script: {icons}"
+    )
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_and_formulas_fit_the_text_column(loaded, page):
+    """Nothing is cut off: a table or formula wider than the column scrolls inside it, the page never does."""
+    v = loaded(page)
+    overflow = v.page.evaluate(
+        """() => {
+             const article = document.querySelector('article.bd-article') || document.body;
+             const right = article.getBoundingClientRect().right + 1;
+             const scrolls = e => { for (let p = e; p && p !== article; p = p.parentElement) {
+                 const s = getComputedStyle(p); if (/(auto|scroll)/.test(s.overflowX)) return true; } return false; };
+             return [...article.querySelectorAll('table, mjx-container[display="true"], img, pre')]
+               .filter(e => e.getBoundingClientRect().right > right && !scrolls(e))
+               .map(e => e.tagName + ': ' + (e.textContent || e.src || '').trim().slice(0, 50));
+           }"""
+    )
+    assert not overflow, f"{page}: sticks out of the text column (cut off for the reader): {overflow[:5]}"
+    assert v.page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{page}: the whole page scrolls sideways"
+    )
 
 
 def test_every_internal_link_resolves():
@@ -87,3 +132,11 @@ def test_exercise_downloads_are_valid_notebooks():
             f"{path.name}: a downloadable exercise must be the student version"
         )
         json.loads(path.read_text())
+
+
+def test_exercises_page_offers_every_released_assignment():
+    released = sorted(p.parent.name for p in (REPO / "exercises").glob("*/*.ipynb"))
+    html = (SITE / "book" / "exercises.html").read_text()
+    offered = set(re.findall(r'href="[^"]*_downloads/[0-9a-f]+/([^"/]+)\.ipynb"', html))
+    missing = [a for a in released if a not in offered]
+    assert not missing, f"released in exercises/ but not offered on the exercises page: {missing}"
