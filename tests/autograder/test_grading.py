@@ -44,6 +44,17 @@ BROKEN = [
      "return x.copy(), None",
      "return x * (1.0 - p), None",
      {"test_dropout_forward_test_mode"}),
+    ("06_capstone", "broken_same_order_every_epoch", "train",
+     "order = rng.permutation(n)",
+     "order = np.random.default_rng(seed).permutation(n)",
+     {"test_train_shuffling"}),
+    ("06_capstone", "trains_on_the_test_split", "build_and_train",
+     "    best, _ = train(model, data, ",
+     "    split = load_digits_split()\n"
+     "    data = TrainVal(np.vstack([split.X_train, split.X_test]) / 16.0, np.concatenate([split.y_train, split.y_test]),\n"
+     "                    split.X_val / 16.0, split.y_val)\n"
+     "    best, _ = train(model, data, ",
+     {"test_accuracy_90", "test_accuracy_94", "test_accuracy_96"}),
 ]
 
 
