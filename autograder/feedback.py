@@ -1,0 +1,69 @@
+"""Feedback pages for students: nbgrader's feedback layout, without the hidden tests or the network.
+
+nbgrader's own ``generate_feedback`` renders the autograded notebook as it ran, so the source of
+the hidden tests appears in it (nbgrader issues #917, #1363), tracebacks quote that source line by
+line, and the page loads MathJax from a CDN. Here each test cell shows only its visible part,
+each error only its last line (the exception and its message, which the tests write for
+students), and the page loads no script at all (formulas appear as their TeX source). HTML in the
+notebook is sanitised, so a submission cannot put scripts into a page an instructor opens.
+"""
+import copy
+import html
+import os
+from pathlib import Path
+
+import nbformat
+import nbgrader
+from nbconvert import HTMLExporter
+from nbgrader.preprocessors import ClearHiddenTests
+
+from .notebooks import is_answer, is_test, nbgrader_meta
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_NBGRADER_TEMPLATES = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+_BOOTSTRAP_CSS = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / \
+    "bootstrap" / "dist" / "css"
+
+
+def student_view(nb, cells, notes=()):
+    """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines removed."""
+    nb = copy.deepcopy(nb)
+    clear = ClearHiddenTests()
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if is_test(cell, meta):
+            cell, _ = clear.preprocess_cell(cell, {}, 0)
+        if cell.cell_type == "code":
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        if meta.get("grade_id") in cells:
+            result = cells[meta["grade_id"]]
+            meta["score"], meta["points"] = result["score"], result["points"]
+            if result["kind"] == "manual" and result["score"] is None:
+                meta["comment"] = "Graded by your instructor."
+        elif meta.get("grade") or is_answer(meta):
+            meta.setdefault("comment", None)
+    if notes:
+        text = "**Notes from the grader**\n\n" + "\n".join(f"- {html.escape(n)}" for n in notes)
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
+    return nb
+
+
+def write_feedback(nb, cells, path, student, assignment, notes=()):
+    """Write the feedback page of one autograded notebook to path (its suffix becomes .html)."""
+    view = student_view(nb, cells, notes)
+    total = sum(c["score"] or 0.0 for c in cells.values())
+    maximum = sum(c["points"] for c in cells.values())
+    exporter = HTMLExporter(template_name="feedback_offline", sanitize_html=True,
+                            extra_template_basedirs=[str(TEMPLATES), str(_NBGRADER_TEMPLATES)],
+                            extra_template_paths=[str(_BOOTSTRAP_CSS), str(_NBGRADER_TEMPLATES)])
+    resources = {"nbgrader": {"notebook": Path(path).stem, "score": total, "max_score": maximum, "late_penalty": 0,
+                              "student": student, "assignment": assignment}}
+    body, _ = exporter.from_notebook_node(view, resources=resources)
+    path = Path(path).with_suffix(".html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+    return path

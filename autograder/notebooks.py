@@ -1,0 +1,265 @@
+"""Submitted notebooks, read defensively and rebuilt on the instructor's skeleton before grading.
+
+A submission is graded as the assignment's notebook with the student's answers in it: every
+instructor cell (tests with their hidden part, locked cells, text) comes from ``solutions/`` and
+the release, every answer cell from the submission, and cells the student added stay where the
+student put them. Whatever was wrong with the file (deleted, duplicated, reordered or edited
+cells, stripped metadata, an old format) is repaired or reported in plain words, one note each.
+"""
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import nbformat
+
+from .guard import bound_names, instrument
+
+
+def nbgrader_meta(cell):
+    """The cell's nbgrader metadata (empty dict when it has none or it is malformed)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_answer(meta):
+    return bool(meta.get("solution"))
+
+
+def is_test(cell, meta):
+    return cell["cell_type"] == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Assignment:
+    """One notebook of an assignment as the grader needs it.
+
+    Attributes:
+        name: the notebook's file name, e.g. "01_backprop.ipynb".
+        release: the student version (nbformat v4 node), cells in order, with nbgrader metadata.
+        instructor: grade_id -> the instructor's source of each locked cell (tests with their hidden part).
+        answer_names: names the answer cells define (in the stubs or the solutions).
+        points: grade_id -> points of each graded cell, in notebook order.
+    """
+
+    name: str
+    release: nbformat.NotebookNode
+    instructor: dict
+    answer_names: set
+    points: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_files(cls, release_path, solution_path):
+        release = nbformat.read(str(release_path), as_version=4)
+        solution = nbformat.read(str(solution_path), as_version=4)
+        instructor, answer_names, points = {}, set(), {}
+        for cell in solution.cells:
+            meta = nbgrader_meta(cell)
+            if meta.get("locked") and not meta.get("solution"):
+                instructor[meta["grade_id"]] = cell.source
+            if is_answer(meta) and cell.cell_type == "code":
+                answer_names |= bound_names(cell.source)
+        for cell in release.cells:
+            meta = nbgrader_meta(cell)
+            if is_answer(meta) and cell.cell_type == "code":
+                answer_names |= bound_names(cell.source)
+            if meta.get("grade"):
+                points[meta["grade_id"]] = float(meta.get("points", 0))
+        return cls(release_path.name, release, instructor, answer_names, points)
+
+    def tests(self):
+        """grade_ids of the test cells (graded by running them), in order."""
+        return [nbgrader_meta(c)["grade_id"] for c in self.release.cells if is_test(c, nbgrader_meta(c))]
+
+    def graded_by_hand(self):
+        """grade_ids of the answer cells graded by an instructor (written answers)."""
+        return [nbgrader_meta(c)["grade_id"] for c in self.release.cells
+                if nbgrader_meta(c).get("grade") and is_answer(nbgrader_meta(c))]
+
+
+class Unreadable(Exception):
+    """A submission that is not a notebook at all; the message says why, for the student and the instructor."""
+
+
+def read_submission(data):
+    """Parse submitted bytes into an nbformat v4 notebook (older formats are upgraded).
+
+    Raises:
+        Unreadable: empty file, invalid JSON, not a notebook, or a format nbformat cannot upgrade.
+    """
+    if not data.strip():
+        raise Unreadable("the notebook file is empty")
+    try:
+        raw = json.loads(data.decode("utf-8", errors="replace"))
+    except json.JSONDecodeError as err:
+        raise Unreadable(f"the notebook is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    if not isinstance(raw, dict) or "nbformat" not in raw:
+        raise Unreadable("the file is JSON but not a Jupyter notebook (no 'nbformat' field)")
+    version = raw.get("nbformat")
+    if not isinstance(version, int) or version < 3:
+        raise Unreadable(f"the notebook uses nbformat {version!r}, too old to grade: save it again with Jupyter")
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
+    except Exception as err:  # nbformat raises many kinds on malformed content
+        raise Unreadable(f"the notebook cannot be read: {type(err).__name__}: {err}") from None
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or any(not isinstance(c, dict) or "cell_type" not in c for c in cells):
+        raise Unreadable("the notebook's cells are malformed")
+    for cell in cells:
+        src = cell.get("source", "")
+        cell["source"] = "".join(src) if isinstance(src, list) else str(src)
+    return nb, version
+
+
+def canonicalize(assignment, submitted, version=4):
+    """The notebook to grade, and notes on what had to be repaired.
+
+    Args:
+        assignment: the Assignment (its release gives the skeleton and the metadata).
+        submitted: the submitted notebook (nbformat v4 node from read_submission).
+        version: the nbformat version the submission was written in (for the notes).
+    Returns:
+        (notebook, notes, trusted): notebook is the release with the student's answers and extra
+        cells, instructor cells restored and instrumented for the grading kernel; notes is a list
+        of sentences; trusted maps sha256 -> source of each instrumented instructor code cell.
+    """
+    notes = []
+    if version < 4:
+        notes.append(f"the notebook was in nbformat {version}: upgraded to 4")
+    release = assignment.release.cells
+    ids = [nbgrader_meta(c).get("grade_id") for c in release]
+    position = {gid: i for i, gid in enumerate(ids) if gid}
+    student = submitted.cells
+    match = {}  # release index -> student index
+    used = set()
+
+    # 1. by grade_id (the first cell carrying an id wins; later ones are duplicates)
+    seen = {}
+    for j, cell in enumerate(student):
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid is None:
+            continue
+        if gid in seen:
+            seen[gid].append(j)
+            continue
+        seen[gid] = [j]
+        if gid in position and release[position[gid]].cell_type == cell.get("cell_type"):
+            match[position[gid]] = j
+            used.add(j)
+        elif gid not in position:
+            notes.append(f"a cell has the unknown grade_id {gid!r}: kept as an ordinary cell")
+    for gid, js in seen.items():
+        if len(js) > 1 and gid in position:
+            what = "answer" if is_answer(nbgrader_meta(release[position[gid]])) else "instructor"
+            notes.append(f"the {what} cell {gid} appears {len(js)} times: the first copy was graded"
+                         + (", the others kept as ordinary cells" if what == "answer" else ", the others ignored"))
+            if what != "answer":
+                used.update(js[1:])
+
+    # 2. cells whose nbgrader metadata was stripped: by content, then by position between matches
+    stripped = []
+    for i, cell in enumerate(release):
+        if i in match:
+            continue
+        if not ids[i]:  # a plain cell of the release: the student's unchanged copy is not an extra cell
+            j = next((j for j, c in enumerate(student) if j not in used and c.get("source", "").strip()
+                      == cell.source.strip()), None)
+            if j is not None:
+                match[i] = j
+                used.add(j)
+            continue
+        meta = nbgrader_meta(cell)
+        candidates = [j for j, c in enumerate(student) if j not in used and not nbgrader_meta(c).get("grade_id")
+                      and c.get("cell_type") == cell.cell_type]
+        j = None
+        if meta.get("locked") and not is_answer(meta):
+            j = next((j for j in candidates if student[j].source.strip() == cell.source.strip()), None)
+        elif cell.cell_type == "code":
+            names = bound_names(cell.source)
+            j = next((j for j in candidates if names and names <= bound_names(student[j].source)), None)
+        if j is None and is_answer(meta):
+            before = max((match[k] for k in match if k < i), default=-1)
+            after = min((match[k] for k in match if k > i), default=len(student))
+            between = [j for j in candidates if before < j < after]
+            j = between[0] if len(between) == 1 else None
+        if j is not None:
+            match[i] = j
+            used.add(j)
+            stripped.append(ids[i])
+    if stripped:
+        notes.append(f"{len(stripped)} cell(s) had lost their nbgrader metadata and were recognised by "
+                     f"content: {', '.join(stripped)}")
+
+    # 3. reordered?
+    order = [match[i] for i in sorted(match)]
+    if order != sorted(order):
+        notes.append("cells were moved: the notebook was graded in the assignment's order")
+
+    # 4. rebuild: the release's cells in order, each followed by the student's own cells after it
+    extra_after = {}  # release index (or -1) -> student indices
+    anchor_of = {j: i for i, j in match.items()}
+    anchor = -1
+    for j, cell in enumerate(student):
+        if j in anchor_of:
+            anchor = anchor_of[j]
+        elif j not in used:
+            extra_after.setdefault(anchor, []).append(j)
+
+    cells, trusted = [], {}
+    missing_tests, missing_answers, edited = [], [], []
+
+    def add_extra(i):
+        for j in extra_after.get(i, []):
+            extra = copy.deepcopy(student[j])
+            extra.get("metadata", {}).pop("nbgrader", None)
+            if extra.cell_type == "code":
+                extra.outputs, extra.execution_count = [], None
+            cells.append(nbformat.from_dict(extra))
+
+    add_extra(-1)
+    for i, cell in enumerate(release):
+        meta = nbgrader_meta(cell)
+        out = copy.deepcopy(cell)
+        if is_answer(meta):
+            if i in match:
+                out.source = student[match[i]].source
+            else:
+                missing_answers.append(ids[i])
+        elif meta.get("locked"):
+            if i not in match and cell.cell_type == "code":
+                (missing_tests if is_test(cell, meta) else edited).append(ids[i])
+            elif i in match and student[match[i]].source.strip() not in (
+                    cell.source.strip(), assignment.instructor.get(ids[i], "").strip()):
+                edited.append(ids[i])
+            if cell.cell_type == "code":
+                out.source = instrument(assignment.instructor.get(ids[i], cell.source))
+                trusted[digest(out.source)] = out.source
+        elif i in match:
+            out.source = student[match[i]].source
+        if out.cell_type == "code":
+            out.outputs, out.execution_count = [], None
+        cells.append(out)
+        add_extra(i)
+
+    if missing_answers:
+        notes.append(f"answer cell(s) missing, graded as unanswered: {', '.join(missing_answers)}")
+    if missing_tests:
+        notes.append(f"test cell(s) missing, restored from the assignment: {', '.join(missing_tests)}")
+    edited = [g for g in edited if g not in missing_tests]
+    if edited:
+        notes.append(f"read-only cell(s) edited or deleted, the original was run: {', '.join(edited)}")
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(assignment.release.metadata))
+    return nb, notes, trusted
+
+
+def restore_instructor_sources(nb, assignment):
+    """Undo ``instrument`` on the executed notebook: the autograded copy shows the instructor's source."""
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if cell.cell_type == "code" and meta.get("locked") and not is_answer(meta) and meta.get("grade_id") in assignment.instructor:
+            cell.source = assignment.instructor[meta["grade_id"]]
+    return nb
