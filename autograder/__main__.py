@@ -1,7 +1,16 @@
 """The instructor's commands: ``python -m autograder COMMAND``.
 
-    release [ASSIGNMENT ...] [--check]   regenerate exercises/ from solutions/ through nbgrader;
-                                         --check only compares and exits 1 when they differ
+    release [ASSIGNMENT ...] [--check]     regenerate exercises/ from solutions/ through nbgrader;
+                                           --check only compares and exits 1 when they differ
+    grade ASSIGNMENT SUBMISSIONS           import a folder or zip of submissions, autograde them in
+          [--jobs N] [--timeout S]         parallel, write feedback and the grades CSV
+          [--memory MB] [--out CSV]
+          [--shard i/n] [--force]
+    merge ASSIGNMENT SHARD_DIR ...         merge shards graded in other grading folders, write the CSV
+    report ASSIGNMENT                      pass rate and commonest failures of each test (table + plot)
+
+Grading happens in --grading-dir (default: $COURSE_GRADING_DIR, else grading/), in nbgrader's
+layout: gradebook.db, submitted/, autograded/, feedback/.
 """
 import argparse
 import filecmp
@@ -45,20 +54,71 @@ def release(assignments, check):
     return 1 if stale else 0
 
 
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--grading-dir", type=Path, default=None,
+                        help="the grading folder (default: $COURSE_GRADING_DIR, else grading/)")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="regenerate exercises/ from solutions/")
     p.add_argument("assignments", nargs="*", help="default: all of solutions/")
     p.add_argument("--check", action="store_true", help="compare only; exit 1 when exercises/ is stale")
+
+    p = sub.add_parser("grade", help="autograde a folder or zip of submissions")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="a folder or a .zip: <student>/<assignment>/*.ipynb or <student>[_*].ipynb")
+    p.add_argument("--jobs", type=_positive, default=None, help="parallel workers (default: the number of CPUs)")
+    p.add_argument("--timeout", type=_positive, default=120, help="seconds a cell may run (default 120)")
+    p.add_argument("--memory", type=_positive, default=2048, help="MB of memory per grading kernel (default 2048)")
+    p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
+    p.add_argument("--shard", help="grade only shard i of n (students sorted by id, every n-th from the i-th)")
+    p.add_argument("--force", action="store_true", help="regrade submissions even when nothing changed")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("merge", help="merge shards graded in other grading folders into this one")
+    p.add_argument("assignment")
+    p.add_argument("shards", nargs="+", type=Path, help="the shards' grading folders")
+    p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
+
+    p = sub.add_parser("report", help="pass rates and commonest failure messages of each test")
+    p.add_argument("assignment")
+    p.add_argument("--out-dir", type=Path, help="where the table and the plot go (default: <grading>/reports)")
     args = parser.parse_args(argv)
 
-    known = course.assignments()
-    unknown = [a for a in args.assignments if a not in known]
-    if unknown:
-        parser.error(f"unknown assignment(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    return release(args.assignments or known, args.check)
+    if args.command == "release":
+        known = course.assignments()
+        unknown = [a for a in args.assignments if a not in known]
+        if unknown:
+            parser.error(f"unknown assignment(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+        return release(args.assignments or known, args.check)
+
+    from .execute import Settings
+    from .grade import GradingError, grade, merge, parse_shard
+    from .report import report
+    from .submissions import SubmissionsError
+
+    grading_dir = (args.grading_dir or course.default_grading_dir()).resolve()
+    try:
+        if args.command == "grade":
+            grade(args.assignment, args.submissions, grading_dir, jobs=args.jobs,
+                  settings=Settings(timeout=args.timeout, memory_mb=args.memory), out=args.out,
+                  shard=parse_shard(args.shard) if args.shard else None, force=args.force,
+                  progress=not args.quiet)
+        elif args.command == "merge":
+            merge(args.assignment, args.shards, grading_dir, out=args.out)
+        else:
+            report(args.assignment, grading_dir, args.out_dir)
+    except (GradingError, SubmissionsError) as err:
+        print(f"python -m autograder {args.command}: {err}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ SOLUTIONS = REPO / "solutions"
 EXERCISES = REPO / "exercises"
 
 
+def default_grading_dir():
+    """Where grading happens unless told otherwise: $COURSE_GRADING_DIR, else <repo>/grading."""
+    return Path(os.environ.get("COURSE_GRADING_DIR") or REPO / "grading").resolve()
+
+
 def assignments():
     """Names of the assignments, one per folder of solutions/ (e.g. "01_backprop"), sorted."""
     return sorted(p.name for p in SOLUTIONS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
@@ -45,7 +50,7 @@ def cell_scores(assignment, student, grading_dir=None):
     """Points per graded cell of one student's autograded submission: {grade_id: (score, max_score)}."""
     from nbgrader.api import Gradebook
 
-    db = Path(grading_dir or REPO / "grading") / "gradebook.db"
+    db = Path(grading_dir or default_grading_dir()) / "gradebook.db"
     with Gradebook(f"sqlite:///{db}") as gb:
         submission = gb.find_submission(assignment, student)
         return {
