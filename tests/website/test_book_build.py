@@ -130,6 +130,20 @@ def test_each_chapter_offers_its_executed_notebook_without_hidden_code(chapter):
     assert not list((SITE / "_sources").rglob("*.md")), "the site publishes MyST sources (with their hidden cells)"
 
 
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_chapter_has_what_to_remember_and_links_its_exercise(chapter):
+    """The chapter's text (not the page's navigation) has a "What to remember" box and a link to its
+    exercise: the notebook's download or the exercises page."""
+    html = (SITE / chapter).read_text()
+    article = html[html.index("<article"):html.index("</article>")]
+    assert '<p class="admonition-title">What to remember</p>' in article, f"{chapter}: no 'What to remember' box"
+    notebook = Path(chapter).with_suffix(".ipynb").name
+    links = [href.split("#")[0] for href in re.findall(r'href="([^"]+)"', article)]
+    assert any(("_downloads/" in h and h.endswith(f"/{notebook}")) or h.endswith("exercises.html") for h in links), (
+        f"{chapter}: links neither {notebook} nor the exercises page"
+    )
+
+
 def test_the_references_page_lists_every_paper_a_chapter_cites():
     """Author-year citations in the chapters' prose ("Glorot & Bengio (2010)", "He et al., 2015")."""
     refs = (REPO / "book" / "references.md").read_text()
