@@ -15,7 +15,8 @@
 - Each chapter's "download" menu offers the *executed* notebook (`.ipynb`, with every output and
   the widgets' state), even when no launch button is configured, instead of the MyST source:
   cells that a chapter hides (`remove-cell`, `remove-input`) may hold the answer to an exercise,
-  and they stay hidden in the download too.
+  and they stay hidden in the download too. The outputs come from the execution cache: the copy
+  myst-nb writes to jupyter_execute/ has none when the page was served from the cache.
 """
 import json
 from contextlib import suppress
