@@ -120,6 +120,7 @@ def test_search_finds_a_chapter(visit, site_url):
     v.page.wait_for_selector("#search-results li", timeout=15000)
     hits = v.page.inner_text("#search-results")
     assert "backprop" in hits.lower(), hits[:300]
+    assert not v.problems(), f"search page: {v.problems()[:5]}"
 
 
 def test_exercise_downloads_are_valid_notebooks():
