@@ -40,6 +40,7 @@ from .notebooks import Assignment, Unreadable, canonicalize, is_answer, is_test,
 KERNEL_NAME = "nn-grading"
 OUTPUT_LIMIT = 1_000_000  # bytes of output kept per cell; the rest is dropped with a note
 SUBMISSION_FOLDER_LIMIT = 20_000_000  # bytes of a submission's other files copied next to the notebook
+NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's bookkeeping, not the student's files
 
 
 @dataclass
@@ -130,7 +131,8 @@ def _copy_folder(folder, workdir, skip):
     budget = SUBMISSION_FOLDER_LIMIT
     for path in sorted(Path(folder).rglob("*")) if folder and Path(folder).is_dir() else []:
         rel = path.relative_to(folder)
-        if path.is_symlink() or not path.is_file() or rel.name in skip or any(p.startswith(".") for p in rel.parts):
+        if path.is_symlink() or not path.is_file() or rel.name in skip or rel.name in NBGRADER_FILES or \
+                any(p.startswith(".") for p in rel.parts):
             continue
         size = path.stat().st_size
         if size > budget:
@@ -350,8 +352,12 @@ def grade_notebook(job, name, path, workdir, private):
             LimitOutput().preprocess_cell(cell, {}, 0)
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(out_dir / name))
-    write_feedback(nb, cells, Path(job.grading_dir) / "feedback" / job.student / job.assignment / name,
-                   job.student, job.assignment, notes)
+    feedback_dir = Path(job.grading_dir) / "feedback" / job.student / job.assignment
+    write_feedback(nb, cells, feedback_dir / name, job.student, job.assignment, notes)
+    for bookkeeping in NBGRADER_FILES:  # nbgrader's release_feedback names the feedback by them
+        if job.folder and (Path(job.folder) / bookkeeping).is_file():
+            for folder in (out_dir, feedback_dir):
+                shutil.copyfile(Path(job.folder) / bookkeeping, folder / bookkeeping)
     return cells, notes, False
 
 

@@ -58,27 +58,32 @@ def instrument(source):
 
 
 def bound_names(source):
-    """Names a cell binds at top level (assignments, definitions, imports, loop and with targets)."""
+    """Names a cell binds in its namespace: assignments, definitions, imports, loop and with targets,
+    and names declared global inside its functions (not the functions' own local names)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
     names = set()
-    for node in tree.body:
-        for sub in ast.walk(node):
-            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(sub.name)
-            elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                names.add(sub.id)
-            elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-                names.update((a.asname or a.name).split(".")[0] for a in sub.names if a.name != "*")
-            elif isinstance(sub, ast.Global):
-                names.update(sub.names)
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            names.update(n for sub in ast.walk(node) if isinstance(sub, ast.Global) for n in sub.names)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        todo.extend(ast.iter_child_nodes(node))
     return names
 
 
-def make_hook(*, config, shell, reference, serve_reference, exposed, protected_modules, pristine_builtins,
-              log_fd, originals):
+def make_hook(*, config, shell, reference, serve_reference, handle_types, exposed, protected_modules,
+              pristine_builtins, log_fd, originals):
     """Build the audit hook; every object it needs is captured now, none is looked up later.
 
     Args:
@@ -87,6 +92,8 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
         shell: the kernel's InteractiveShell (its user namespace and compiler, at their start state).
         reference: {"autograder.reference.X": module}, the real reference modules.
         serve_reference: the sandbox's function that looks up or calls the reference once allowed.
+        handle_types: (the function behind reference callables, the class of reference objects), to
+            recognise the handles instructor code passes to submitted code.
         exposed: dicts of objects that submitted code can reach and instructor code relies on
             (the sandbox's module globals, the proxies' dicts): protected like NumPy's.
         protected_modules: top-level names of the modules whose callables are restored and checked.
@@ -340,6 +347,7 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
             if n in user_ns and n not in answer_names and (n not in start or start[n] is not user_ns[n]):
                 bindings[n] = user_ns[n]
         state["cell"], state["start"] = None, None
+        lent.clear()
 
     def end(frame):
         name = state["cell"]
@@ -377,19 +385,44 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
         elif submitted_on_stack(caller) is None:
             trust(code)  # a module imported, or code generated, by trusted code
 
+    call_reference, Handle = handle_types
+    lent = []  # [(frame, handle indices)]: reference handles instructor code passed to submitted code
+
+    def handles_in(values):
+        found = set()
+        for value in values:
+            inner = list(value) if type(value) in (list, tuple) else list(value.values()) if type(value) is dict else []
+            for v in [value, *inner]:
+                if type(v) is MethodType and v.__func__ is call_reference:
+                    found.add(v.__self__[1])
+                elif type(v) is Handle:
+                    found.add(tuple.__getitem__(v, 0))
+        return found
+
     def on_call(frame):
-        """Instructor code calls submitted code: watch that call's return (trace only that frame)."""
-        if state["cell"] is None or code_trusted(frame.f_code):
+        """Instructor code calls submitted code: watch that call's return (trace only that frame) and
+        lend it the reference handles among its arguments."""
+        code = frame.f_code
+        if id(code) in trusted or trusted_files.get(code.co_filename) or code_trusted(code):
             return
         back = frame.f_back
         if back is not None and code_trusted(back.f_code):
             frame.f_trace_lines = False
             frame.f_trace = returner
+            passed = handles_in(list(frame.f_locals.values()))
+            if passed:
+                lent.append((frame, passed))
 
-    def on_return(event):
+    def on_return(frame, event):
         """Submitted code returns to instructor code: undo and record what it changed."""
         if event == "return" and state["cell"] is not None:
+            while lent and lent[-1][0] is frame:
+                lent.pop()
             state["tampered"].extend(check(restore=True))
+
+    def may_use_reference(key, student):
+        """Instructor code may; submitted code only a handle it was handed, during that call."""
+        return student is None or key[0] == "handle" and any(key[1] in passed for _, passed in lent)
 
     # --- files ------------------------------------------------------------------------------------
     def plain(path):
@@ -456,7 +489,8 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
     path_events = {"os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.truncate": 1, "os.chmod": 1,
                    "os.chown": 1, "os.utime": 1, "shutil.rmtree": 1, "os.rename": 2, "os.link": 2,
                    "os.symlink": 2, "shutil.copyfile": 2, "shutil.copytree": 2}
-    reference_events = frozenset({"autograder.reference", "autograder.reference.attr"})
+    reference_events = frozenset({"autograder.reference", "autograder.reference.attr",
+                                  "autograder.reference.setattr"})
 
     def handle(event, args, caller):
         if event == "exec":
@@ -465,7 +499,7 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
             end(caller)
         elif event in reference_events:
             student = submitted_on_stack(caller)
-            if student is not None:
+            if not may_use_reference(args[0], student) or (student is not None and event != "autograder.reference"):
                 refuse("use the instructor's reference answers", student)
             serve_reference(event, args, reference, handles)
         elif event == "autograder.thread":
@@ -572,17 +606,18 @@ def make_hook(*, config, shell, reference, serve_reference, exposed, protected_m
     trace_on_entry = [None]  # the trace function when the guard was last entered (checked by end())
 
     def hook(event, args):
-        if type(event) is not str or (event not in watched and not event.startswith(("ctypes.", "socket."))):
-            return
+        # the hot path first: every Python call in an instructor cell, and every read of frame.f_code
         if event == "autograder.call":  # trace events: CPython does not trace inside them
-            if args[1] == "call":
+            if args[1] == "call" and state["cell"] is not None:
                 on_call(args[0])
-            return
-        if event == "autograder.return":
-            on_return(args[1])
             return
         if event == "object.__getattr__" and type(args[1]) is str and args[1] not in frame_attributes:
             return  # reading f_code, __code__ and the like is harmless
+        if type(event) is not str or (event not in watched and not event.startswith(("ctypes.", "socket."))):
+            return
+        if event == "autograder.return":
+            on_return(args[0], args[1])
+            return
         ident = get_ident()
         if ident in finding_caller:
             return

@@ -36,19 +36,23 @@ PROTECTED_MODULES = frozenset({"numpy", "nnlab", "copy", "math", "functools", "i
 
 # --- what submitted code can reach: proxies for the reference, guards for threads and signals ----
 class _Handle(tuple):
-    """A reference object (e.g. an MLP) held by the guard; attribute access goes through the guard."""
+    """A reference object (e.g. an MLP) held by the guard: (index, label); attributes go through the guard."""
 
     __slots__ = ()
 
     def __getattr__(self, name):
         return _reference_attribute(("handle", self[0]), name)
 
+    def __setattr__(self, name, value):
+        sys.audit("autograder.reference.setattr", ("handle", self[0]), name, value)
+
     def __repr__(self):
         return f"<reference object {self[1]}>"
 
 
 def _reference_call(key, *args, **kwargs):
-    """Call a reference function or class held by the guard: refused when submitted code is on the stack."""
+    """Call a reference function or class held by the guard: refused when submitted code is on the stack
+    (unless this very function was handed to it as an argument, for the length of that call)."""
     box = []
     sys.audit("autograder.reference", key, args, kwargs, box)
     if not box:
@@ -68,32 +72,41 @@ def _reference_attribute(owner, name):
 
 
 def _serve_reference(event, args, reference, handles):
-    """Run by the guard once it has checked the caller: look up or call the real reference.
+    """Run by the guard once it has checked the caller: look up, set or call the real reference.
 
     Functions, classes and objects of the reference stay in ``handles`` (owned by the guard);
-    instructor code gets handles to them. Arguments that are handles are turned back into the
-    real objects before a call.
+    instructor code gets handles to them, which are turned back into the real objects when passed
+    to the reference. Module constants are copied; objects' attributes and results are not (the
+    reference may update them in place, as batchnorm updates its running statistics).
     """
     if event == "autograder.reference.attr":
         (kind, where), name, box = args
         owner = reference[where] if kind == "module" else handles[where]
-        box.append(_guarded(getattr(owner, name), f"{getattr(owner, '__name__', where)}.{name}", handles, True))
+        box.append(_guarded(getattr(owner, name), f"{getattr(owner, '__name__', where)}.{name}", handles,
+                            copy=kind == "module"))
+    elif event == "autograder.reference.setattr":
+        (_, where), name, value = args
+        setattr(handles[where], name, _real(value, handles))
     else:
         (_, where), call_args, call_kwargs, box = args
+        result = handles[where](*[_real(a, handles) for a in call_args],
+                                **{k: _real(v, handles) for k, v in call_kwargs.items()})
+        box.append(_guarded(result, getattr(handles[where], "__name__", "result"), handles, copy=False))
 
-        def real(value):
-            if type(value) is _Handle:
-                return handles[value[0]]
-            if type(value) is types.MethodType and value.__func__ is _reference_call:
-                return handles[value.__self__[1]]
-            if type(value) in (list, tuple):
-                return type(value)(real(v) for v in value)
-            if type(value) is dict:
-                return {k: real(v) for k, v in value.items()}
-            return value
 
-        result = handles[where](*real(call_args), **real(call_kwargs))
-        box.append(_guarded(result, getattr(handles[where], "__name__", "result"), handles, False))
+def _real(value, handles):
+    """The real object behind a handle; containers holding handles are rebuilt, others passed as they are."""
+    if type(value) is _Handle:
+        return handles[value[0]]
+    if type(value) is types.MethodType and value.__func__ is _reference_call:
+        return handles[value.__self__[1]]
+    if type(value) in (list, tuple):
+        items = [_real(v, handles) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+    if type(value) is dict:
+        items = {k: _real(v, handles) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    return value
 
 
 def _guarded(value, label, handles, copy):
@@ -238,6 +251,7 @@ def main(argv=None):
     exec(compile(guard_source, guard_path, "exec"), guard)
     hook = guard["make_hook"](
         config=manifest, shell=app.shell, reference=reference, serve_reference=_serve_reference,
+        handle_types=(_reference_call, _Handle),
         exposed=[globals(), *(vars(m) for n, m in sys.modules.items() if n.startswith("autograder"))],
         protected_modules=PROTECTED_MODULES, pristine_builtins=pristine_builtins, log_fd=log_fd,
         originals=originals)

@@ -1,0 +1,51 @@
+"""Feedback pages: nbgrader's layout without hidden tests, traceback lines or scripts."""
+import re
+
+import nbformat
+
+import corpus
+from autograder import course
+from autograder.feedback import student_view, write_feedback
+from autograder.notebooks import nbgrader_meta
+
+FAILED = "test_relu_grad"
+
+
+def autograded():
+    """The solution notebook as if autograded: one test failed with a traceback quoting a hidden line."""
+    nb = nbformat.read(str(course.SOLUTIONS / corpus.ASSIGNMENT / corpus.NOTEBOOK), as_version=4)
+    cells = {}
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in corpus.POINTS:
+            cells[gid] = {"kind": "test", "points": float(corpus.POINTS[gid]),
+                          "score": 0.0 if gid == FAILED else float(corpus.POINTS[gid]), "message": ""}
+        if gid == FAILED:
+            cell.outputs = [nbformat.v4.new_output(
+                "error", ename="AssertionError", evalue="relu_grad on zeros: 4 of 4 values are wrong",
+                traceback=["Traceback (most recent call last)", "----> 7 check_against(relu_grad, ref.relu_grad, ...)",
+                           "AssertionError: relu_grad on zeros: 4 of 4 values are wrong"])]
+    return nb, cells
+
+
+def test_student_view_drops_hidden_tests_and_keeps_only_the_error_message():
+    nb, cells = autograded()
+    view = student_view(nb, cells, notes=["<b>a note</b>"])
+    text = "\n".join(c.source for c in view.cells)
+    assert "BEGIN HIDDEN TESTS" not in text and "ref.relu_grad" not in text
+    (failed,) = [c for c in view.cells if nbgrader_meta(c).get("grade_id") == FAILED]
+    assert failed.outputs[0]["traceback"] == ["AssertionError: relu_grad on zeros: 4 of 4 values are wrong"]
+    assert nbgrader_meta(failed)["score"] == 0.0 and nbgrader_meta(failed)["points"] == 1.0
+    assert "&lt;b&gt;a note&lt;/b&gt;" in view.cells[0].source  # notes are text, never markup
+
+
+def test_feedback_page_shows_scores_and_loads_nothing_from_anywhere(tmp_path):
+    nb, cells = autograded()
+    path = write_feedback(nb, cells, tmp_path / "fb" / "01_backprop.ipynb", "alice", corpus.ASSIGNMENT)
+    page = path.read_text(encoding="utf-8")
+    assert path.suffix == ".html"
+    assert "Score: 20.0 / 21.0" in page
+    assert "relu_grad on zeros: 4 of 4 values are wrong" in page
+    assert "ref.relu_grad" not in re.sub(r"<[^>]+>", "", page)
+    assert "<script" not in page.lower()
+    assert not re.search(r'(src|href)="(https?:)?//', page)
