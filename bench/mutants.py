@@ -1,0 +1,48 @@
+"""Mutation testing of every assignment's tests: the full run of ``python -m autograder mutants``.
+
+Every generated mutant (one plausible mistake in one answer cell) and every hand-written classic
+mistake is graded by nbgrader as a student of one batch per assignment, two shards in parallel.
+The goal: at least 95 % of the generated mutants killed (after the ones excluded by hand in
+autograder/mutants_equivalent.toml) and every classic mistake caught with a message that says
+what is wrong. This takes tens of minutes on 2 cores.
+"""
+from autograder import course, mutants
+
+GOAL = 0.95
+
+
+def run():
+    """Markdown section: one row per assignment, then every survivor as a diff."""
+    excluded = mutants.equivalent()
+    rows, details = [], []
+    for assignment in course.assignments():
+        report = mutants.run(assignment, jobs=2, log=lambda *args: None)
+        graded = len(report.killed) + len(report.survived)
+        kinds = [e["kind"] for e in excluded.values() if e["assignment"] == assignment]
+        classic = len(report.classic_caught) + len(report.classic_missed)
+        ok = report.score >= GOAL and not report.classic_missed
+        rows.append(f"| {assignment} | {report.generated} | {kinds.count('equivalent')} + {kinds.count('free choice')} "
+                    f"| {len(report.killed)} / {graded} | **{100 * report.score:.1f} %** | {len(report.survived)} "
+                    f"| {len(report.classic_caught)} / {classic} | {report.seconds / 60:.1f} | {'yes' if ok else '**no**'} |")
+        for mutant in report.survived:
+            details += [f"- `{assignment}` `{mutant.id}` in `{mutant.cell}`: {mutant.description}", "",
+                        "  ```diff", *[f"  {line}" for line in mutant.diff().splitlines()], "  ```"]
+        for mutant, why in report.classic_missed:
+            details.append(f"- `{assignment}` classic mistake `{mutant.classic.name}` not caught: {why}")
+    return "\n".join([
+        "## Mutation testing of the tests",
+        "",
+        "Each generated mutant is the solution with one plausible mistake in one answer cell (operators swapped,",
+        "constants changed, axis/keepdims/sum/mean/max/min swapped, a minus sign, transpose or in-place update",
+        "dropped, a condition negated, another local returned), graded by nbgrader like a student. Killed: it loses",
+        "at least one point. Excluded: mutants that no test of the contract can tell apart from the solution",
+        "(equivalent), or settings the assignment leaves to the student (free choice), each with its reason in",
+        "`autograder/mutants_equivalent.toml`. Classic mistakes: `autograder/classic_mistakes.py`, each required to",
+        f"fail named tests with a message that says what is wrong. Goal: {100 * GOAL:.0f} % and every classic mistake.",
+        "",
+        "| assignment | generated | excluded (equivalent + free choice) | killed | mutation score | survivors "
+        "| classic mistakes caught | minutes | goal met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        *rows,
+        *(["", "Surviving mutants and missed classic mistakes:", "", *details] if details else []),
+    ])
