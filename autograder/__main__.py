@@ -99,7 +99,7 @@ def main(argv=None):
             parser.error(f"unknown assignment(s) {', '.join(unknown)}; choose from {', '.join(known)}")
         return release(args.assignments or known, args.check)
 
-    from .execute import Settings
+    from .jobs import Settings
     from .grade import GradingError, grade, merge, parse_shard
     from .report import report
     from .submissions import SubmissionsError

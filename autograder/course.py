@@ -46,6 +46,33 @@ def nbgrader(*args, grading_dir=None, check=True):
     return proc
 
 
+def generate_release(assignment, release_dir, grading_dir):
+    """``nbgrader generate_assignment`` in this process: the student version into release_dir, and the
+    assignment's cells into the gradebook of grading_dir (which ``nbgrader autograde`` and the
+    gradebook API need). In-process, it skips starting an interpreter and importing nbgrader again."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    saved = {k: os.environ.get(k) for k in ("COURSE_GRADING_DIR", "PATH")}
+    os.environ["COURSE_GRADING_DIR"] = str(grading_dir)
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), saved["PATH"] or ""])  # alembic
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(HERE)).load_config()
+        config.CourseDirectory.release_directory = str(release_dir)
+        coursedir = CourseDirectory(config=config)
+        coursedir.assignment_id = assignment
+        converter = GenerateAssignment(coursedir=coursedir, config=config)
+        converter.force, converter.create_assignment = True, True
+        converter.start()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def cell_scores(assignment, student, grading_dir=None):
     """Points per graded cell of one student's autograded submission: {grade_id: (score, max_score)}."""
     from nbgrader.api import Gradebook

@@ -19,14 +19,16 @@ import os
 import secrets
 import shutil
 import signal
+import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+import uuid
 from pathlib import Path
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import LimitOutput
@@ -34,6 +36,7 @@ from nbgrader.utils import compute_checksum, determine_grade
 
 from . import course
 from .feedback import write_feedback
+from .jobs import Job, Settings  # noqa: F401 (the job a worker gets, re-exported for callers)
 from .notebooks import Assignment, Unreadable, canonicalize, is_answer, is_test, nbgrader_meta, read_submission, \
     restore_instructor_sources
 
@@ -41,31 +44,6 @@ KERNEL_NAME = "nn-grading"
 OUTPUT_LIMIT = 1_000_000  # bytes of output kept per cell; the rest is dropped with a note
 SUBMISSION_FOLDER_LIMIT = 20_000_000  # bytes of a submission's other files copied next to the notebook
 NBGRADER_FILES = ("timestamp.txt", "submission_secret.txt")  # nbgrader's bookkeeping, not the student's files
-
-
-@dataclass
-class Settings:
-    """How submissions are run: per-cell time limit (s), memory per kernel (MB)."""
-
-    timeout: int = 120
-    memory_mb: int = 2048
-
-    def fingerprint(self):
-        return f"timeout={self.timeout},memory={self.memory_mb}"
-
-
-@dataclass
-class Job:
-    """One student's submission of one assignment, as the parent hands it to a worker."""
-
-    assignment: str
-    student: str
-    notebooks: dict  # notebook file name -> path of the submitted file, or None when it is missing
-    folder: str  # the submitted folder (other files in it are copied next to the notebook)
-    release_dir: str  # the assignment's fresh release (student versions with metadata)
-    grading_dir: str
-    staging_dir: str  # the run's scratch space: shared/, private/, work/
-    settings: Settings = field(default_factory=Settings)
 
 
 def write_kernel_spec(staging_dir):
@@ -77,6 +55,94 @@ def write_kernel_spec(staging_dir):
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
     for sub in ("ipython/profile_default/startup", "matplotlib", "jupyter"):
         (Path(staging_dir) / "shared" / sub).mkdir(parents=True, exist_ok=True)
+
+
+class KernelFactory:
+    """This worker's ``python -m autograder.sandbox --factory``: forks grading kernels on request.
+
+    Started on first use with the environment every kernel shares (one BLAS thread); each kernel
+    then gets its own environment, folder and session. Restarted if it died.
+    """
+
+    _process = None
+
+    @classmethod
+    def start(cls):
+        if cls._process is None or cls._process.poll() is not None:
+            env = {k: v for k, v in _kernel_env(Path("/"), Path("/")).items() if k in SHARED_ENV}
+            cls._process = subprocess.Popen([sys.executable, "-I", "-m", "autograder.sandbox", "--factory"],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd="/")
+            atexit.register(cls._stop, cls._process)
+
+    @classmethod
+    def request(cls, message):
+        cls.start()
+        cls._process.stdin.write(json.dumps(message).encode() + b"\n")
+        cls._process.stdin.flush()
+        line = cls._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the kernel factory stopped")
+        return json.loads(line)
+
+
+    @staticmethod
+    def _stop(process):
+        process.stdin.close()
+        process.wait()
+
+
+class _Forked:
+    """The Popen-like handle jupyter_client needs for a kernel forked by the factory (not our child)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid):
+        self.pid, self.returncode = pid, None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = KernelFactory.request({"status": self.pid})["returncode"]
+        return self.returncode
+
+    def wait(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum):
+        try:
+            os.killpg(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+class _ForkProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with kernels forked by the worker's KernelFactory."""
+
+    async def launch_kernel(self, cmd, **kwargs):
+        reply = KernelFactory.request({"fork": list(cmd), "env": dict(kwargs.get("env") or {}),
+                                       "cwd": str(kwargs.get("cwd") or "/")})
+        self.process = _Forked(reply["pid"])
+        self.pid = self.pgid = reply["pid"]
+        self.cwd = kwargs.get("cwd")
+        return self.connection_info
+
+
+def _kernel_manager(staging_dir):
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(
+        kernel_dirs=[str(Path(staging_dir) / "shared" / "kernels")]))
+    km.kernel_id = str(uuid.uuid4())
+    km.provisioner = _ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
+    return km
 
 
 class _Client(NotebookClient):
@@ -113,6 +179,9 @@ def load_assignment(release_dir, assignment, notebook):
         _assignments[key] = Assignment.from_files(Path(release_dir) / assignment / notebook,
                                                   course.SOLUTIONS / assignment / notebook)
     return _assignments[key]
+
+
+SHARED_ENV = ("PATH", "LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _kernel_env(workdir, staging):
@@ -304,8 +373,7 @@ def grade_notebook(job, name, path, workdir, private):
     manifest_path.write_text(json.dumps(manifest))
     manifest_path.chmod(0o600)
 
-    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=KernelSpecManager(
-        kernel_dirs=[str(Path(job.staging_dir) / "shared" / "kernels")]))
+    km = _kernel_manager(job.staging_dir)
     client = _Client(nb, km=km, timeout=job.settings.timeout, interrupt_on_timeout=True, allow_errors=True,
                      error_on_timeout={"ename": "CellTimeoutError", "evalue": f"the cell ran longer than "
                                        f"{job.settings.timeout} s and was interrupted", "traceback": []},

@@ -8,6 +8,7 @@ students), and the page loads no script at all (formulas appear as their TeX sou
 notebook is sanitised, so a submission cannot put scripts into a page an instructor opens.
 """
 import copy
+import functools
 import html
 import os
 from pathlib import Path
@@ -23,6 +24,14 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 _NBGRADER_TEMPLATES = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
 _BOOTSTRAP_CSS = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "static" / "node_modules" / \
     "bootstrap" / "dist" / "css"
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter():
+    """One HTML exporter per process: building it (templates, filters) costs more than a page."""
+    return HTMLExporter(template_name="feedback_offline", sanitize_html=True,
+                        extra_template_basedirs=[str(TEMPLATES), str(_NBGRADER_TEMPLATES)],
+                        extra_template_paths=[str(_BOOTSTRAP_CSS), str(_NBGRADER_TEMPLATES)])
 
 
 def student_view(nb, cells, notes=()):
@@ -55,12 +64,9 @@ def write_feedback(nb, cells, path, student, assignment, notes=()):
     view = student_view(nb, cells, notes)
     total = sum(c["score"] or 0.0 for c in cells.values())
     maximum = sum(c["points"] for c in cells.values())
-    exporter = HTMLExporter(template_name="feedback_offline", sanitize_html=True,
-                            extra_template_basedirs=[str(TEMPLATES), str(_NBGRADER_TEMPLATES)],
-                            extra_template_paths=[str(_BOOTSTRAP_CSS), str(_NBGRADER_TEMPLATES)])
     resources = {"nbgrader": {"notebook": Path(path).stem, "score": total, "max_score": maximum, "late_penalty": 0,
                               "student": student, "assignment": assignment}}
-    body, _ = exporter.from_notebook_node(view, resources=resources)
+    body, _ = _exporter().from_notebook_node(view, resources=resources)
     path = Path(path).with_suffix(".html")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 
 from . import course, submissions
-from .execute import Job, Settings, write_kernel_spec
+from .jobs import Job, Settings
 
 GRADING_CODE = ("execute.py", "feedback.py", "guard.py", "notebooks.py", "sandbox.py", "templates")
 
@@ -89,8 +89,10 @@ def prepare_assignment(assignment, grading_dir, log=print):
         return release, digest
     log(f"{assignment}: generating the release and updating the gradebook (nbgrader generate_assignment)")
     shutil.rmtree(release, ignore_errors=True)
-    course.nbgrader("generate_assignment", assignment, "--force",
-                    f"--CourseDirectory.release_directory={release}", grading_dir=grading_dir)
+    try:
+        course.generate_release(assignment, release, grading_dir)
+    except Exception as err:  # nbgrader reports a broken source notebook with its own exception types
+        raise GradingError(f"nbgrader generate_assignment {assignment} failed: {err}") from err
     stamp.write_text(digest)
     return release, digest
 
@@ -261,70 +263,98 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
     grading_dir = Path(grading_dir).resolve()
     grading_dir.mkdir(parents=True, exist_ok=True)
     names = notebook_names(assignment)
+    digest = _source_hash(assignment)
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
         found = submissions.find(source, assignment, names, scratch)
         if shard is not None:
             i, n = shard
             found = found[i - 1::n]
             log(f"shard {i}/{n}: {len(found)} submission(s)")
-        release, digest = prepare_assignment(assignment, grading_dir, log)
-        db = Path(grading_dir) / "gradebook.db"
-        todo, unchanged, notes_by_student = [], 0, {}
-        with Gradebook(f"sqlite:///{db}") as gb:
-            for sub in found:
-                folder, message = submissions.import_into(sub, assignment, grading_dir / "submitted")
-                if message:
-                    log(message)
-                gb.update_or_create_student(sub.student)
-                notes_by_student[sub.student] = sub.notes
-                key = _cache_key(digest, settings, folder, names)
-                previous = _result_file(grading_dir, assignment, sub.student)
-                if not force and previous.is_file() and json.loads(previous.read_text()).get("key") == key:
+        todo, unchanged, notes_by_student, regraded = [], 0, {}, []
+        for sub in found:
+            folder, message = submissions.import_into(sub, assignment, grading_dir / "submitted")
+            if message:
+                log(message)
+            notes_by_student[sub.student] = sub.notes
+            key = _cache_key(digest, settings, folder, names)
+            previous = _result_file(grading_dir, assignment, sub.student)
+            if previous.is_file():
+                if not force and json.loads(previous.read_text()).get("key") == key:
                     unchanged += 1
                     continue
-                todo.append((Job(assignment, sub.student, {n: (str(folder / n) if (folder / n).is_file() else None)
-                                                           for n in names}, str(folder), str(release),
-                                 str(grading_dir), "", settings), key))
+                regraded.append(sub.student)
+            todo.append((Job(assignment, sub.student, {n: (str(folder / n) if (folder / n).is_file() else None)
+                                                       for n in names}, str(folder), "", str(grading_dir), "",
+                             settings), key))
         if unchanged:
             log(f"{unchanged} submission(s) unchanged since they were graded: kept their results")
+        if regraded:
+            shown = ", ".join(regraded[:10]) + (f" and {len(regraded) - 10} more" if len(regraded) > 10 else "")
+            log(f"{len(regraded)} submission(s) graded before are graded again, their results replaced "
+                f"({'--force' if force else 'the submission, the assignment, the grader or the settings changed'}): "
+                f"{shown}")
         if todo:
             _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, log)
+        else:
+            prepare_assignment(assignment, grading_dir, log)
+        with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
+            for sub in found:
+                gb.update_or_create_student(sub.student)
     out = Path(out) if out else grading_dir / f"{assignment}-grades.csv"
     return export_csv(grading_dir, assignment, out, log)
 
 
 def _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, log):
+    """Grade the jobs in a pool of workers; the parent records each result as it arrives.
+
+    The workers start (imports, kernel factory, feedback templates) while the parent generates the
+    release, so the two costs overlap.
+    """
     from nbgrader.api import Gradebook
 
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     staging = Path(tempfile.mkdtemp(prefix="autograder-staging-"))
+    context = multiprocessing.get_context("spawn")
     try:
+        from .execute import write_kernel_spec
+
         write_kernel_spec(staging)
-        for job, _ in todo:
-            job.staging_dir = str(staging)
-        log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
-        bar = Progress(len(todo), progress)
-        results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
-        statuses = {}
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool, \
-                Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
-            futures = {pool.submit(_grade_job, job): (job, key) for job, key in todo}
-            for future in concurrent.futures.as_completed(futures):
-                job, key = futures[future]
-                result = future.result()
-                result["notes"] = notes_by_student.get(job.student, []) + result["notes"]
-                if result["notes"] and result["status"] == "ok":
-                    result["status"] = "flagged"
-                result["key"] = key
-                record(gb, result)
-                path = _result_file(grading_dir, assignment, job.student)
-                path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
-                statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-                bar.step(job.student)
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            warm = [pool.submit(_warm_up) for _ in range(jobs)]
+            release, _ = prepare_assignment(assignment, grading_dir, log)
+            for job, _ in todo:
+                job.release_dir, job.staging_dir = str(release), str(staging)
+            concurrent.futures.wait(warm)
+            log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
+            bar = Progress(len(todo), progress)
+            results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
+            statuses = {}
+            with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
+                futures = {pool.submit(_grade_job, job): (job, key) for job, key in todo}
+                for future in concurrent.futures.as_completed(futures):
+                    job, key = futures[future]
+                    result = future.result()
+                    result["notes"] = notes_by_student.get(job.student, []) + result["notes"]
+                    if result["notes"] and result["status"] == "ok":
+                        result["status"] = "flagged"
+                    result["key"] = key
+                    record(gb, result)
+                    path = _result_file(grading_dir, assignment, job.student)
+                    path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+                    statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+                    bar.step(job.student)
         log("graded: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _warm_up():
+    """Worker start-up, done while the parent prepares the assignment."""
+    from .execute import KernelFactory
+    from .feedback import _exporter
+
+    KernelFactory.start()
+    _exporter()
 
 
 def _grade_job(job):

@@ -16,11 +16,11 @@ of the notebook (compiled from exactly the source the grader sent). Any other fr
 
 - Instructor cells (tests and locked cells) run only as compiled by IPython from the grader's
   source; before one starts, the hook restores NumPy, nnlab, the builtins and every name that
-  instructor cells bound (except the names the answers define). While it runs, the hook checks
-  that state again each time submitted code returns to instructor code (a profile function that
-  is an immutable bound ``sys.audit``), and undoes and records any change. The cell's last line
-  raises the ``autograder.end`` event; if nothing was tampered with, the hook writes a record
-  signed with the grader's key. A test cell earns points only with that record.
+  instructor cells bound (except the names the answers define). While it runs, a trace function
+  (an immutable bound ``sys.audit``) reports each call from instructor code into submitted code;
+  when that call returns, the hook checks the state again and undoes and records any change. The
+  cell's last line raises the ``autograder.end`` event; if nothing was tampered with, the hook
+  writes a record signed with the grader's key. A test cell earns points only with that record.
 - The reference answers live only here. ``autograder.reference`` inside the kernel is a proxy
   whose functions answer only when no submitted code is on the stack, so a submission can neither
   import them nor call them from its functions, even while a test runs.
@@ -111,7 +111,6 @@ def make_hook(*, config, shell, reference, serve_reference, handle_types, expose
     import os
     import types
     import warnings
-    from functools import partial
 
     import numpy
 

@@ -103,6 +103,7 @@ def test_a_changed_submission_is_regraded_and_its_replacement_announced(hostile_
                            "--timeout", 10)
     assert code == 0, output
     assert "good: replaced the earlier submission" in output
+    assert "1 submission(s) graded before are graded again, their results replaced" in output
     assert "grading 1 submission(s)" in output
     rows = read_csv(grading_copy / f"{corpus.ASSIGNMENT}-grades.csv")
     assert float(rows["good"]["score"]) == 0.0
