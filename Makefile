@@ -7,7 +7,7 @@ PY     := $(BIN)/python
 SETUP  := $(VENV)/.installed
 VENDOR := _vendor/.installed
 
-.PHONY: book test bench serve clean setup vendor
+.PHONY: book test bench serve clean setup vendor grade report
 
 setup: $(SETUP) $(VENDOR)
 
@@ -39,6 +39,13 @@ test: book
 
 bench: $(SETUP) $(VENDOR)
 	$(PY) -m bench
+
+# Instructor shortcuts: make grade ASSIGNMENT=01_backprop SUBMISSIONS=path/to/folder-or.zip [JOBS=2]
+grade: $(SETUP)
+	$(PY) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(or $(JOBS),2)
+
+report: $(SETUP)
+	$(PY) -m autograder report $(ASSIGNMENT)
 
 serve: book
 	$(PY) -m http.server --directory _build/html --bind 127.0.0.1 8000
