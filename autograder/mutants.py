@@ -160,175 +160,189 @@ def _find_token(source, start, end, token):
     return start + match.start(), start + match.end()
 
 
-def cell_mutations(source, lines=None):
-    """Every single mutation of a cell's source whose changed node lies on the given lines (default: the
-    solution's lines). Each result parses, and parses to a tree different from the original."""
-    tree = ast.parse(source)
-    lines = solution_lines(source) if lines is None else lines
-    offsets = _Offsets(source)
-    skip = _in_fstring_or_docstring(tree)
-    original = ast.dump(tree)
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-    found = []
+class _CellMutator:
+    """Plants, one at a time, every mistake the operators know in the solution lines of one cell.
 
-    def on_lines(node):
-        return getattr(node, "lineno", None) in lines and id(node) not in skip
+    Each operator names a node and the text that replaces part of the source; the mutation is kept
+    only if the new text parses to exactly the original tree with that one node changed (so a
+    splice can never produce something other than the mistake it claims).
+    """
 
-    def splice(operator, start, end, new, mutate):
-        """Record the mutation if the spliced text parses to the tree that ``mutate`` produces."""
-        mutated_tree = copy.deepcopy(tree)
-        mutate(mutated_tree)
-        want = ast.dump(mutated_tree)
-        text = source[:start] + new + source[end:]
+    def __init__(self, source, lines):
+        self.source, self.lines = source, lines
+        self.tree = ast.parse(source)
+        self.original = ast.dump(self.tree)
+        self.offsets = _Offsets(source)
+        self.skip = _in_fstring_or_docstring(self.tree)
+        self.parents = {id(child): node for node in ast.walk(self.tree) for child in ast.iter_child_nodes(node)}
+        self.found = []
+
+    def mutations(self):
+        operators = {ast.BinOp: self.binop, ast.AugAssign: self.binop, ast.Compare: self.compare,
+                     ast.BoolOp: self.boolop, ast.Constant: self.constant, ast.UnaryOp: self.unary,
+                     ast.Attribute: self.attribute, ast.Name: self.called_name, ast.Call: self.keywords,
+                     ast.If: self.condition, ast.IfExp: self.condition, ast.Return: self.returned}
+        for node in ast.walk(self.tree):
+            if getattr(node, "lineno", None) not in self.lines or id(node) in self.skip:
+                continue
+            if type(node) in operators:
+                operators[type(node)](node)
+            if isinstance(node, (ast.AugAssign, ast.Assign)) and _updates_in_place(node):
+                self.replace(node, ast.Pass(), "forget an in-place update", "pass")
+        return self.found
+
+    # --- recording a mutation ----------------------------------------------------------------------
+    def splice(self, operator, start, end, new, edit):
+        """Keep the mutation if the text with source[start:end] replaced by new parses to edit(tree copy)."""
+        mutated = copy.deepcopy(self.tree)
+        edit(mutated)
+        want = ast.dump(mutated)
         try:
-            got = ast.dump(ast.parse(text))
+            got = ast.dump(ast.parse(self.source[:start] + new + self.source[end:]))
         except SyntaxError:
             return
-        if got == want and got != original:
-            found.append(Mutation(operator, start, end, new, want))
+        if got == want != self.original:
+            self.found.append(Mutation(operator, start, end, new, want))
 
-    def locate(node):
-        """A function that finds, in a deep copy of the tree, the node at the same place as ``node``."""
-        path = _path_to(tree, node)
+    def at(self, node):
+        """A function finding, in a deep copy of the tree, the node at ``node``'s place."""
+        path = _path_to(self.tree, node)
 
-        def find(t):
-            current = t
-            for attribute, index in path:
-                current = getattr(current, attribute)
-                if index is not None:
-                    current = current[index]
-            return current
+        def find(tree):
+            for name, index in path:
+                tree = getattr(tree, name) if index is None else getattr(tree, name)[index]
+            return tree
         return find
 
-    for node in ast.walk(tree):
-        if not on_lines(node):
-            continue
-        at = locate(node)
-        if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in BINOP_SWAPS:
-            left = node.left if isinstance(node, ast.BinOp) else node.target
-            right = node.right if isinstance(node, ast.BinOp) else node.value
-            old_op, new_op = type(node.op), BINOP_SWAPS[type(node.op)]
-            suffix = "=" if isinstance(node, ast.AugAssign) else ""
-            token = _find_token(source, offsets(left.end_lineno, left.end_col_offset),
-                                offsets(right.lineno, right.col_offset), SYMBOLS[old_op] + suffix)
-            if token:
-                def mutate(t, at=at, new_op=new_op):
-                    at(t).op = new_op()
-                splice(f"{SYMBOLS[old_op]}{suffix} -> {SYMBOLS[new_op]}{suffix}", *token, SYMBOLS[new_op] + suffix, mutate)
-        elif isinstance(node, ast.Compare):
-            operands = [node.left, *node.comparators]
-            for k, op in enumerate(node.ops):
-                if type(op) not in CMPOP_SWAPS:
-                    continue
-                new_op = CMPOP_SWAPS[type(op)]
-                token = _find_token(source, offsets(operands[k].end_lineno, operands[k].end_col_offset),
-                                    offsets(operands[k + 1].lineno, operands[k + 1].col_offset), SYMBOLS[type(op)])
-                if token:
-                    def mutate(t, at=at, k=k, new_op=new_op):
-                        at(t).ops[k] = new_op()
-                    splice(f"{SYMBOLS[type(op)]} -> {SYMBOLS[new_op]}", *token, SYMBOLS[new_op], mutate)
-        elif isinstance(node, ast.BoolOp):
-            new_op = ast.Or if isinstance(node.op, ast.And) else ast.And
-            token = _find_token(source, offsets(node.values[0].end_lineno, node.values[0].end_col_offset),
-                                offsets(node.values[1].lineno, node.values[1].col_offset), SYMBOLS[type(node.op)])
-            if token:
-                def mutate(t, at=at, new_op=new_op):
-                    at(t).op = new_op()
-                splice(f"{SYMBOLS[type(node.op)]} -> {SYMBOLS[new_op]}", *token, SYMBOLS[new_op], mutate)
-        elif isinstance(node, ast.Constant) and not isinstance(node.value, str):
-            parent = parents.get(id(node))
-            where = f"{parent.arg}=" if isinstance(parent, ast.keyword) else ""
-            for new in _constant_changes(node.value):
-                def mutate(t, at=at, new=new):
-                    at(t).value = new
-                splice(f"{where}{node.value!r} -> {where}{new!r}", *offsets.span(node), _number(new), mutate)
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
-            start, end = offsets.span(node)
-            inner_start, inner_end = offsets.span(node.operand)
-            parent, field_name = _parent_field(tree, node)
+    def change(self, node, operator, start, end, new, **fields):
+        """A mutation that sets fields of the node (e.g. op=ast.Sub())."""
+        find = self.at(node)
 
-            def mutate(t, at=at, parent_at=locate(parent) if parent is not None else None, field_name=field_name):
-                owner, (name, index) = parent_at(t), field_name
-                if index is None:
-                    setattr(owner, name, at(t).operand)
-                else:
-                    getattr(owner, name)[index] = at(t).operand
-            inner = source[inner_start:inner_end]
-            if isinstance(node.operand, (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp)):
-                inner = f"({inner})"
-            word = "minus sign" if isinstance(node.op, ast.USub) else "not"
-            if parent is not None:
-                splice(f"drop a {word}" if word == "minus sign" else "drop a not", start, end, inner, mutate)
-        elif isinstance(node, ast.Attribute) and (node.attr in NAME_SWAPS or node.attr == "T"):
-            start, end = offsets.span(node)
-            if node.attr == "T":
-                parent, field_name = _parent_field(tree, node)
-                if parent is None:
-                    continue
+        def edit(tree):
+            for name, value in fields.items():
+                setattr(find(tree), name, value)
+        self.splice(operator, start, end, new, edit)
 
-                def mutate(t, at=at, parent_at=locate(parent), field_name=field_name):
-                    owner, (name, index) = parent_at(t), field_name
-                    if index is None:
-                        setattr(owner, name, at(t).value)
-                    else:
-                        getattr(owner, name)[index] = at(t).value
-                value_start, value_end = offsets.span(node.value)
-                splice("drop a transpose (.T)", start, end, source[value_start:value_end], mutate)
+    def replace(self, node, replacement, operator, new):
+        """A mutation that puts ``replacement`` (a node, or a function of the copied node) in ``node``'s place."""
+        parent, (name, index) = _parent_field(self.tree, node)
+        if parent is None:
+            return
+        find_parent, find = self.at(parent), self.at(node)
+
+        def edit(tree):
+            value = replacement(find(tree)) if callable(replacement) else replacement
+            if index is None:
+                setattr(find_parent(tree), name, value)
             else:
-                new = NAME_SWAPS[node.attr]
+                getattr(find_parent(tree), name)[index] = value
+        self.splice(operator, *self.offsets.span(node), new, edit)
 
-                def mutate(t, at=at, new=new):
-                    at(t).attr = new
-                splice(f".{node.attr} -> .{new}", end - len(node.attr), end, new, mutate)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in NAME_SWAPS \
-                and isinstance(parents.get(id(node)), ast.Call) and parents[id(node)].func is node:
-            new = NAME_SWAPS[node.id]
+    def token(self, left, right, symbol):
+        """(start, end) of the operator symbol between two operands."""
+        return _find_token(self.source, self.offsets(left.end_lineno, left.end_col_offset),
+                           self.offsets(right.lineno, right.col_offset), symbol)
 
-            def mutate(t, at=at, new=new):
-                at(t).id = new
-            splice(f"{node.id}() -> {new}()", *offsets.span(node), new, mutate)
-        elif isinstance(node, ast.Call):
-            for k, keyword in enumerate(node.keywords):
-                if keyword.arg not in DROPPABLE_KEYWORDS:
-                    continue
+    def text(self, node, wrap=()):
+        start, end = self.offsets.span(node)
+        return f"({self.source[start:end]})" if isinstance(node, wrap) else self.source[start:end]
 
-                def mutate(t, at=at, k=k):
-                    del at(t).keywords[k]
-                start, end = offsets.span(node)
+    # --- the operators -----------------------------------------------------------------------------
+    def binop(self, node):
+        """+ <-> -, * <-> / (also in augmented assignments: -= <-> +=)."""
+        if type(node.op) not in BINOP_SWAPS:
+            return
+        left, right = (node.left, node.right) if isinstance(node, ast.BinOp) else (node.target, node.value)
+        suffix = "=" if isinstance(node, ast.AugAssign) else ""
+        old, new = SYMBOLS[type(node.op)] + suffix, SYMBOLS[BINOP_SWAPS[type(node.op)]] + suffix
+        span = self.token(left, right, old)
+        if span:
+            self.change(node, f"{old} -> {new}", *span, new, op=BINOP_SWAPS[type(node.op)]())
+
+    def compare(self, node):
+        """> <-> >=, < <-> <=, == <-> !=, is <-> is not, in <-> not in."""
+        operands = [node.left, *node.comparators]
+        for k, op in enumerate(node.ops):
+            if type(op) not in CMPOP_SWAPS:
+                continue
+            new_op = CMPOP_SWAPS[type(op)]
+            span = self.token(operands[k], operands[k + 1], SYMBOLS[type(op)])
+            if span:
+                ops = [*node.ops[:k], new_op(), *node.ops[k + 1:]]
+                self.change(node, f"{SYMBOLS[type(op)]} -> {SYMBOLS[new_op]}", *span, SYMBOLS[new_op], ops=ops)
+
+    def boolop(self, node):
+        """and <-> or."""
+        new_op = ast.Or if isinstance(node.op, ast.And) else ast.And
+        span = self.token(node.values[0], node.values[1], SYMBOLS[type(node.op)])
+        if span:
+            self.change(node, f"{SYMBOLS[type(node.op)]} -> {SYMBOLS[new_op]}", *span, SYMBOLS[new_op], op=new_op())
+
+    def constant(self, node):
+        """0 <-> 1, c -> c + 1, c -> 2c, 0.5 -> 1, True <-> False (named after the keyword it sets, if any)."""
+        if isinstance(node.value, str):
+            return
+        parent = self.parents.get(id(node))
+        where = f"{parent.arg}=" if isinstance(parent, ast.keyword) else ""
+        for new in _constant_changes(node.value):
+            self.change(node, f"{where}{node.value!r} -> {where}{new!r}", *self.offsets.span(node), _number(new),
+                        value=new)
+
+    def unary(self, node):
+        """Drop a minus sign or a not."""
+        if isinstance(node.op, (ast.USub, ast.Not)):
+            inner = self.text(node.operand, (ast.BinOp, ast.Compare, ast.BoolOp, ast.IfExp))
+            word = "a minus sign" if isinstance(node.op, ast.USub) else "a not"
+            self.replace(node, lambda copied: copied.operand, f"drop {word}", inner)
+
+    def attribute(self, node):
+        """.sum <-> .mean, .max <-> .min, np.maximum <-> np.minimum, .var <-> .std, ...; drop a transpose (.T)."""
+        start, end = self.offsets.span(node)
+        if node.attr == "T":
+            self.replace(node, lambda copied: copied.value, "drop a transpose (.T)", self.text(node.value))
+        elif node.attr in NAME_SWAPS:
+            new = NAME_SWAPS[node.attr]
+            self.change(node, f".{node.attr} -> .{new}", end - len(node.attr), end, new, attr=new)
+
+    def called_name(self, node):
+        """max() <-> min(), sum() -> mean() for builtins and names called directly."""
+        parent = self.parents.get(id(node))
+        if node.id in NAME_SWAPS and isinstance(parent, ast.Call) and parent.func is node:
+            self.change(node, f"{node.id}() -> {NAME_SWAPS[node.id]}()", *self.offsets.span(node),
+                        NAME_SWAPS[node.id], id=NAME_SWAPS[node.id])
+
+    def keywords(self, node):
+        """Drop axis=, keepdims= or ddof= from a call."""
+        for k, keyword in enumerate(node.keywords):
+            if keyword.arg in DROPPABLE_KEYWORDS:
                 shorter = copy.deepcopy(node)
                 del shorter.keywords[k]
-                splice(f"drop {keyword.arg}=", start, end, ast.unparse(shorter), mutate)
-        elif isinstance(node, (ast.If, ast.IfExp)):
-            start, end = offsets.span(node.test)
-            text = source[start:end]
-            if isinstance(node.test, (ast.BoolOp, ast.Compare, ast.IfExp, ast.BinOp)):
-                text = f"({text})"
+                self.change(node, f"drop {keyword.arg}=", *self.offsets.span(node), ast.unparse(shorter),
+                            keywords=[*node.keywords[:k], *node.keywords[k + 1:]])
 
-            def mutate(t, at=at):
-                at(t).test = ast.UnaryOp(ast.Not(), at(t).test)
-            splice("negate a condition", start, end, f"not {text}", mutate)
-        elif isinstance(node, ast.Return) and node.value is not None:
-            function = _enclosing_function(tree, node, parents)
-            if function is None:
-                continue
-            elements = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-            for k, element in enumerate(elements):
-                if not isinstance(element, ast.Name):
-                    continue
+    def condition(self, node):
+        """if c -> if not c."""
+        start, end = self.offsets.span(node.test)
+        negated = f"not {self.text(node.test, (ast.BoolOp, ast.Compare, ast.IfExp, ast.BinOp))}"
+        self.change(node, "negate a condition", start, end, negated, test=ast.UnaryOp(ast.Not(), node.test))
+
+    def returned(self, node):
+        """return x -> return one of the three names assigned last before the return."""
+        function = _enclosing_function(node, self.parents)
+        if node.value is None or function is None:
+            return
+        elements = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+        for element in elements:
+            if isinstance(element, ast.Name):
                 for other in [n for n in _recent_locals(function, node.lineno, 4) if n != element.id][:3]:
+                    self.change(element, f"return {other} instead of {element.id}", *self.offsets.span(element),
+                                other, id=other)
 
-                    def mutate(t, at=at, k=k, other=other, tuple_=isinstance(node.value, ast.Tuple)):
-                        target = at(t).value.elts[k] if tuple_ else at(t).value
-                        target.id = other
-                    splice(f"return {other} instead of {element.id}", *offsets.span(element), other, mutate)
-        if isinstance(node, (ast.AugAssign, ast.Assign)) and _updates_in_place(node):
-            start, end = offsets.span(node)
-            parent, (name, index) = _parent_field(tree, node)
 
-            def mutate(t, parent_at=locate(parent), name=name, index=index):
-                getattr(parent_at(t), name)[index] = ast.Pass()
-            splice("forget an in-place update", start, end, "pass", mutate)
-    return found
+def cell_mutations(source, lines=None):
+    """Every single mutation of a cell's source on the given lines (default: the solution's lines).
+    Each parses, to the original tree with one node changed."""
+    return _CellMutator(source, solution_lines(source) if lines is None else lines).mutations()
 
 
 def _updates_in_place(node):
@@ -344,16 +358,13 @@ def _path_to(tree, target):
         if node is target:
             return path
         for name, value in ast.iter_fields(node):
-            if isinstance(value, ast.AST):
-                found = walk(value, path + [(name, None)])
-                if found is not None:
-                    return found
-            elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, ast.AST):
-                        found = walk(item, path + [(name, i)])
-                        if found is not None:
-                            return found
+            items = [(None, value)] if isinstance(value, ast.AST) else \
+                list(enumerate(value)) if isinstance(value, list) else []
+            for index, item in items:
+                if isinstance(item, ast.AST):
+                    found = walk(item, path + [(name, index)])
+                    if found is not None:
+                        return found
         return None
     return walk(tree, [])
 
@@ -371,7 +382,7 @@ def _parent_field(tree, target):
     return None, (None, None)
 
 
-def _enclosing_function(tree, target, parents):
+def _enclosing_function(target, parents):
     node = parents.get(id(target))
     while node is not None and not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         node = parents.get(id(node))
@@ -544,6 +555,7 @@ class Graded:
     student: str
     cells: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    notebook: dict = None  # the autograded notebook (nbgrader pipeline), for feedback pages
 
     def lost(self):
         """grade_ids of the autograded cells that lost points."""
@@ -570,6 +582,21 @@ def build_submission(nb, replacements, stub_cells=()):
 def _test_cells(nb):
     return [_meta(c)["grade_id"] for c in nb["cells"]
             if c["cell_type"] == "code" and _meta(c).get("grade") and not _meta(c).get("solution")]
+
+
+def _failure(cell):
+    """What an autograded cell reports when it fails: its error, else what it wrote to stderr (nbgrader scores
+    a test cell that writes to stderr, e.g. a NumPy warning, as failed)."""
+    outputs = cell.get("outputs", [])
+    for output in outputs:
+        if output.get("output_type") == "error":
+            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            lines = "".join(output.get("text", "")).strip().splitlines() or [""]
+            warnings = [re.sub(r"^.*?:\d+: (?=\w*Warning:)", "", line) for line in lines if "Warning:" in line]
+            return "stderr: " + (warnings or lines)[0].strip()
+    return ""
 
 
 @contextlib.contextmanager
@@ -628,13 +655,9 @@ def grade_with_nbgrader(assignment, submissions, workdir, jobs=2, timeout=CELL_T
                     raise RuntimeError(f"nbgrader did not grade {student}:\n{(procs[i].stdout + procs[i].stderr)[-3000:]}")
                 scores = {g.name: (g.score, g.max_score) for n in submission.notebooks for g in n.grades}
                 autograded = json.loads((folder / "autograded" / student / assignment / path.name).read_text())
-                errors = {}
-                for cell in autograded["cells"]:
-                    gid = _meta(cell).get("grade_id")
-                    for output in cell.get("outputs", []):
-                        if output.get("output_type") == "error":
-                            errors[gid] = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
+                errors = {_meta(cell).get("grade_id"): _failure(cell) for cell in autograded["cells"]}
                 graded.cells = {gid: (*scores[gid], errors.get(gid, "")) for gid in tests}
+                graded.notebook = autograded
                 out[student] = graded
     return out
 
