@@ -8,6 +8,8 @@
           [--shard i/n] [--force]
     merge ASSIGNMENT SHARD_DIR ...         merge shards graded in other grading folders, write the CSV
     report ASSIGNMENT                      pass rate and commonest failures of each test (table + plot)
+    mutants ASSIGNMENT ... [--max N]       plant plausible mistakes in the solution and grade them:
+                                           the mutation score of the tests (see mutants --help)
 
 Grading happens in --grading-dir (default: $COURSE_GRADING_DIR, else grading/), in nbgrader's
 layout: gradebook.db, submitted/, autograded/, feedback/.
@@ -62,6 +64,11 @@ def _positive(text):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["mutants"]:  # a command with its own options, in autograder/mutants.py
+        from .mutants import main as mutants_main
+
+        return mutants_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--grading-dir", type=Path, default=None,
