@@ -678,9 +678,9 @@ def grade_with_autograder(assignment, submissions, workdir, jobs=2, timeout=CELL
 
     path, _ = solution_notebook(assignment)
     folder = Path(workdir) / "submissions"
-    for student, nb in submissions.items():  # nbgrader's layout keeps the whole student id
-        (folder / student / assignment).mkdir(parents=True)
-        (folder / student / assignment / path.name).write_text(json.dumps(nb))
+    folder.mkdir(parents=True)
+    for student, nb in submissions.items():
+        (folder / f"{student}.ipynb").write_text(json.dumps(nb))
     grading = Path(workdir) / "grading"
     grade(assignment, folder, grading, jobs=jobs, settings=Settings(timeout=timeout), progress=False,
           log=lambda *a: None)
@@ -838,8 +838,7 @@ def main(argv=None):
         if args.list:
             skip = equivalent(assignment)
             for m in generate(assignment):
-                excluded = f"   (excluded: {skip[m.id]['kind']})" if m.id in skip else ""
-                print(f"{m.id}  {m.cell:28s} {m.description}{excluded}")
+                print(f"{m.id}  {m.cell:28s} {m.description}{'   (excluded: equivalent)' if m.id in skip else ''}")
             continue
         report = run(assignment, args.max, args.jobs, classic_mistakes=not args.no_classic,
                      generated=not args.classic_only, pipeline=args.pipeline,
