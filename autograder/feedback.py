@@ -53,6 +53,8 @@ def student_view(nb, cells, notes=()):
                 meta["comment"] = "Graded by your instructor."
         elif meta.get("grade") or is_answer(meta):
             meta.setdefault("comment", None)
+            if meta.get("grade"):  # a graded cell without a result yet (e.g. graded by hand later)
+                meta.setdefault("score", None)
     if notes:
         text = "**Notes from the grader**\n\n" + "\n".join(f"- {html.escape(n)}" for n in notes)
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
