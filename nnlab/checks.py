@@ -15,10 +15,20 @@ def _summary(a):
     return f"array of shape {a.shape}"
 
 
+def _described_shape(got):
+    """("shape (2, 3)", (2, 3)) of an array-like; for a ragged sequence (e.g. a tuple of arrays of different
+    shapes, as when a function returns its cache instead of its output) a description and None."""
+    try:
+        shape = np.shape(got)
+    except ValueError:
+        return f"a {type(got).__name__} of {len(got)} items of different shapes, not one array", None
+    return f"shape {shape}", shape
+
+
 def check_shape(got, shape, what):
     """Assert that ``got`` is an array of exactly ``shape``."""
-    got_shape = np.shape(got)
-    assert got_shape == tuple(shape), f"{what} should have shape {tuple(shape)}; got shape {got_shape}"
+    described, got_shape = _described_shape(got)
+    assert got_shape == tuple(shape), f"{what} should have shape {tuple(shape)}; got {described}"
 
 
 def check_close(got, want, what, rtol=1e-7, atol=1e-10):
@@ -26,7 +36,10 @@ def check_close(got, want, what, rtol=1e-7, atol=1e-10):
     assert got is not None, f"{what} returned None; did you forget a `return`?"
     want = np.asarray(want, dtype=np.float64)
     check_shape(got, want.shape, what)
-    got = np.asarray(got, dtype=np.float64)
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{what} should be numbers; got {type(got).__name__} {str(got)[:60]!r}") from None
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
     if bad.any():
         i = np.unravel_index(np.argmax(bad), bad.shape) if bad.ndim else ()
