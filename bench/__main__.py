@@ -1,13 +1,15 @@
 """``python -m bench [MODULE ...]``: run the benchmarks of bench/ and write bench/RESULTS.md.
 
 Every module of this package with a ``run()`` function is a benchmark; its Markdown section goes
-into RESULTS.md in module-name order (or only the modules named on the command line). A benchmark
-that fails gets a section with its error, the others still run, and the exit status is 1.
+into RESULTS.md in module-name order. Naming modules on the command line runs only those and
+replaces only their sections; the sections of the others are kept as they were. A benchmark that
+fails gets a section with its error, the others still run, and the exit status is 1.
 """
 import importlib
 import os
 import pkgutil
 import platform
+import re
 import sys
 import time
 import traceback
@@ -15,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+TRAILER = "*(benchmark `{name}` took {seconds:.0f} s; measured {when:%Y-%m-%d %H:%M} UTC)*"
 
 
 def benchmarks():
@@ -26,6 +30,17 @@ def benchmarks():
     return sorted(names)
 
 
+def previous_sections(text):
+    """{benchmark name: its section} of an earlier RESULTS.md; each section ends with its trailer line."""
+    body = text.split("\n## ", 1)[1] if "\n## " in text else ""
+    sections = {}
+    for chunk in re.split(r"\n(?=## )", "## " + body) if body else []:
+        found = re.search(r"\*\(benchmark `(\w+)` took \d+ s[;)]", chunk)
+        if found:
+            sections[found.group(1)] = chunk.strip()
+    return sections
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     known = benchmarks()
@@ -34,7 +49,8 @@ def main(argv=None):
         print(f"python -m bench: unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(known)}",
               file=sys.stderr)
         return 2
-    sections, failed = [], []
+    sections = previous_sections(RESULTS.read_text(encoding="utf-8")) if argv and RESULTS.exists() else {}
+    failed = []
     for name in argv or known:
         print(f"bench: running {name} ...", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -45,11 +61,13 @@ def main(argv=None):
             section = f"## {name}\n\nFailed:\n\n```\n{traceback.format_exc()}```"
         seconds = time.perf_counter() - start
         print(f"bench: {name} took {seconds:.0f} s", file=sys.stderr, flush=True)
-        sections.append(section.rstrip() + f"\n\n*(benchmark `{name}` took {seconds:.0f} s)*")
-    header = (f"# Measured figures\n\nWritten by `python -m bench` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: "
-              f"{os.cpu_count()} CPU(s), Python {platform.python_version()}, {platform.platform()}.\n")
-    (HERE / "RESULTS.md").write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
-    print(f"bench: wrote {HERE / 'RESULTS.md'}", file=sys.stderr)
+        sections[name] = section.rstrip() + "\n\n" + TRAILER.format(name=name, seconds=seconds,
+                                                                       when=datetime.now(timezone.utc))
+    header = (f"# Measured figures\n\nWritten by `python -m bench` on {os.cpu_count()} CPU(s), Python "
+              f"{platform.python_version()}, {platform.platform()}; each section ends with when it was measured.\n")
+    kept = [sections[name] for name in known if name in sections]
+    RESULTS.write_text(header + "\n" + "\n\n".join(kept) + "\n", encoding="utf-8")
+    print(f"bench: wrote {RESULTS}", file=sys.stderr)
     return 1 if failed else 0
 
 
