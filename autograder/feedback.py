@@ -11,6 +11,7 @@ import copy
 import functools
 import html
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -34,6 +35,15 @@ def _exporter():
                         extra_template_paths=[str(_BOOTSTRAP_CSS), str(_NBGRADER_TEMPLATES)])
 
 
+def _warnings_only(text):
+    """A test cell's stderr as the page shows it: each warning's category and message, without the file and the
+    source line Python prints with a warning (that line may belong to a hidden test)."""
+    text = "".join(text)
+    warnings = [re.sub(r"^.*?:\d+: (?=\w*Warning:)", "", line).strip()
+                for line in text.splitlines() if re.search(r"\w*Warning: ", line)]
+    return "\n".join(warnings) + "\n" if warnings else "(the test wrote to stderr; a test that does fails)\n"
+
+
 def student_view(nb, cells, notes=()):
     """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines removed."""
     nb = copy.deepcopy(nb)
@@ -46,6 +56,8 @@ def student_view(nb, cells, notes=()):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+                elif is_test(cell, meta) and out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    out["text"] = _warnings_only(out.get("text", ""))
         if meta.get("grade_id") in cells:
             result = cells[meta["grade_id"]]
             meta["score"], meta["points"] = result["score"], result["points"]

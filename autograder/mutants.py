@@ -13,11 +13,17 @@ control are graded as students of one batch, by nbgrader's own ``autograde`` (``
 nbgrader``, the default: the batch is split into ``--jobs`` shards, each with its own gradebook) or
 by ``python -m autograder grade`` (``--pipeline grade``: the grading kernel, several times slower).
 A mutant is *killed* when it loses at least one point on the autograded cells. The report gives
-the mutation score (killed / graded) and every survivor as a unified diff. Mutants that cannot be
-told apart from the solution by any test of the contract are listed by hand, each with its reason,
-in ``autograder/mutants_equivalent.toml`` and left out of the score.
+the mutation score (killed / graded) and every survivor as a unified diff. Mutants that no test of
+the contract can tell apart from the solution (equivalent), or that change a setting the assignment
+leaves to the student (free choice), are listed by hand, each with its reason, in
+``autograder/mutants_equivalent.toml`` and left out of the score.
 
-    python -m autograder mutants ASSIGNMENT [--max N] [--jobs N] [--no-classic] [--pipeline P]
+    python -m autograder mutants ASSIGNMENT [--max N] [--jobs N] [--no-classic | --classic-only]
+                                 [--only ID,...] [--messages] [--list] [--pipeline P]
+
+``--list`` prints every generated mutant with its id (what the equivalents file refers to);
+``--only`` regrades chosen mutants after a test changed; ``--messages`` prints the failure message
+of every test each mutant failed, to check that it says what is wrong.
 
 Answer cells that no test depends on (a free-form experiment) are replaced by a comment in every
 submission of the batch, so that grading time goes to the graded cells.
@@ -39,6 +45,8 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import nbformat
 
 from . import course
 
@@ -126,7 +134,7 @@ def _constant_changes(value):
 
 
 def _in_fstring_or_docstring(tree):
-    """ids of nodes that a mutation must not touch: inside f-strings, docstrings, and string constants."""
+    """ids of the nodes a mutation must not touch: those inside f-strings (messages) and docstrings."""
     skip = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
@@ -149,7 +157,8 @@ def _recent_locals(function, line, n=3):
 
 
 def _find_token(source, start, end, token):
-    """Offset of ``token`` as a whole operator between offsets start and end, skipping brackets and spaces."""
+    """(start, end) offsets of the operator ``token`` in source[start:end] (the text between two operands,
+    where only brackets, spaces and comments can stand besides it); None if it is not there."""
     pattern = {"is": r"\bis\b(?!\s+not\b)", "in": r"(?<!not )\bin\b", "is not": r"\bis\s+not\b",
                "not in": r"\bnot\s+in\b", "and": r"\band\b", "or": r"\bor\b",
                "*": r"(?<![*])\*(?![*=])", "/": r"(?<!/)/(?![/=])", "<": r"<(?![<=])", ">": r">(?![>=])",
@@ -555,7 +564,7 @@ class Graded:
     student: str
     cells: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
-    notebook: dict = None  # the autograded notebook (nbgrader pipeline), for feedback pages
+    notebook: object = None  # the autograded notebook (nbformat node; nbgrader pipeline), for feedback pages
 
     def lost(self):
         """grade_ids of the autograded cells that lost points."""
@@ -654,7 +663,7 @@ def grade_with_nbgrader(assignment, submissions, workdir, jobs=2, timeout=CELL_T
                 except MissingEntry:
                     raise RuntimeError(f"nbgrader did not grade {student}:\n{(procs[i].stdout + procs[i].stderr)[-3000:]}")
                 scores = {g.name: (g.score, g.max_score) for n in submission.notebooks for g in n.grades}
-                autograded = json.loads((folder / "autograded" / student / assignment / path.name).read_text())
+                autograded = nbformat.read(str(folder / "autograded" / student / assignment / path.name), as_version=4)
                 errors = {_meta(cell).get("grade_id"): _failure(cell) for cell in autograded["cells"]}
                 graded.cells = {gid: (*scores[gid], errors.get(gid, "")) for gid in tests}
                 graded.notebook = autograded
@@ -669,9 +678,9 @@ def grade_with_autograder(assignment, submissions, workdir, jobs=2, timeout=CELL
 
     path, _ = solution_notebook(assignment)
     folder = Path(workdir) / "submissions"
-    folder.mkdir(parents=True)
-    for student, nb in submissions.items():
-        (folder / f"{student}.ipynb").write_text(json.dumps(nb))
+    for student, nb in submissions.items():  # nbgrader's layout keeps the whole student id
+        (folder / student / assignment).mkdir(parents=True)
+        (folder / student / assignment / path.name).write_text(json.dumps(nb))
     grading = Path(workdir) / "grading"
     grade(assignment, folder, grading, jobs=jobs, settings=Settings(timeout=timeout), progress=False,
           log=lambda *a: None)
@@ -798,12 +807,19 @@ def run(assignment, max_mutants=None, jobs=2, classic_mistakes=True, generated=T
     return report
 
 
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder mutants", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
     parser.add_argument("--max", type=int, default=None, help="grade a deterministic sample of N generated mutants")
-    parser.add_argument("--jobs", type=int, default=2, help="parallel grading processes (default 2)")
+    parser.add_argument("--jobs", type=_positive, default=2, help="parallel grading processes (default 2)")
     parser.add_argument("--no-classic", action="store_true", help="leave out the hand-written classic mistakes")
     parser.add_argument("--classic-only", action="store_true", help="only the classic mistakes")
     parser.add_argument("--pipeline", choices=sorted(PIPELINES), default="nbgrader",
@@ -822,7 +838,8 @@ def main(argv=None):
         if args.list:
             skip = equivalent(assignment)
             for m in generate(assignment):
-                print(f"{m.id}  {m.cell:28s} {m.description}{'   (excluded: equivalent)' if m.id in skip else ''}")
+                excluded = f"   (excluded: {skip[m.id]['kind']})" if m.id in skip else ""
+                print(f"{m.id}  {m.cell:28s} {m.description}{excluded}")
             continue
         report = run(assignment, args.max, args.jobs, classic_mistakes=not args.no_classic,
                      generated=not args.classic_only, pipeline=args.pipeline,

@@ -20,15 +20,18 @@ def run():
         graded = len(report.killed) + len(report.survived)
         kinds = [e["kind"] for e in excluded.values() if e["assignment"] == assignment]
         classic = len(report.classic_caught) + len(report.classic_missed)
-        ok = report.score >= GOAL and not report.classic_missed
+        ok = report.score >= GOAL and not report.classic_missed and not report.silent()
         rows.append(f"| {assignment} | {report.generated} | {kinds.count('equivalent')} + {kinds.count('free choice')} "
                     f"| {len(report.killed)} / {graded} | **{100 * report.score:.1f} %** | {len(report.survived)} "
-                    f"| {len(report.classic_caught)} / {classic} | {report.seconds / 60:.1f} | {'yes' if ok else '**no**'} |")
+                    f"| {len(report.classic_caught)} / {classic} | {len(report.silent())} | {report.seconds / 60:.1f} "
+                    f"| {'yes' if ok else '**no**'} |")
         for mutant in report.survived:
             details += [f"- `{assignment}` `{mutant.id}` in `{mutant.cell}`: {mutant.description}", "",
                         "  ```diff", *[f"  {line}" for line in mutant.diff().splitlines()], "  ```"]
         for mutant, why in report.classic_missed:
             details.append(f"- `{assignment}` classic mistake `{mutant.classic.name}` not caught: {why}")
+        for mutant in report.silent():
+            details.append(f"- `{assignment}` `{mutant.student}` fails a test whose message does not say why")
     return "\n".join([
         "## Mutation testing of the tests",
         "",
@@ -41,8 +44,8 @@ def run():
         f"fail named tests with a message that says what is wrong. Goal: {100 * GOAL:.0f} % and every classic mistake.",
         "",
         "| assignment | generated | excluded (equivalent + free choice) | killed | mutation score | survivors "
-        "| classic mistakes caught | minutes | goal met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| classic mistakes caught | failing without a message | minutes | goal met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *rows,
-        *(["", "Surviving mutants and missed classic mistakes:", "", *details] if details else []),
+        *(["", "Surviving mutants, missed classic mistakes, failures without a message:", "", *details] if details else []),
     ])

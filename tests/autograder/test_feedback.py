@@ -39,6 +39,16 @@ def test_student_view_drops_hidden_tests_and_keeps_only_the_error_message():
     assert "&lt;b&gt;a note&lt;/b&gt;" in view.cells[0].source  # notes are text, never markup
 
 
+def test_a_warning_in_a_test_cell_shows_its_message_but_not_the_source_line_python_quotes():
+    nb, cells = autograded()
+    (failed,) = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") == FAILED]
+    failed.outputs = [nbformat.v4.new_output(
+        "stream", name="stderr", text="/tmp/ipykernel_77/3141.py:9: RuntimeWarning: overflow encountered in exp\n"
+                                      "  hidden = np.exp(ref.relu_grad(x))\n")]
+    (shown,) = [c for c in student_view(nb, cells).cells if nbgrader_meta(c).get("grade_id") == FAILED]
+    assert shown.outputs[0]["text"] == "RuntimeWarning: overflow encountered in exp\n"
+
+
 def test_feedback_page_shows_scores_and_loads_nothing_from_anywhere(tmp_path):
     nb, cells = autograded()
     path = write_feedback(nb, cells, tmp_path / "fb" / "01_backprop.ipynb", "alice", corpus.ASSIGNMENT)

@@ -7,14 +7,16 @@ mutants is killed, and every classic mistake loses points with a message that sa
 The full run is ``python -m autograder mutants ASSIGNMENT`` (and ``python -m bench``).
 """
 import ast
-import json
+import html
+import re
 
 import pytest
 
 from autograder import course, mutants
 from autograder.classic_mistakes import MISTAKES
+from autograder.feedback import write_feedback
 
-SAMPLE = 10  # generated mutants graded per assignment in `make test`
+SAMPLE = 5  # generated mutants graded per assignment in `make test` (with all classic mistakes: about 3 minutes)
 
 SNIPPET = '''\
 def f(x, y, w, state=None):
@@ -167,9 +169,40 @@ def test_every_assert_in_a_test_cell_says_what_went_wrong(assignment):
                 f"{assignment}/{meta.get('grade_id')} line {node.lineno}: an assert without a message")
 
 
+def _hidden_lines(assignment):
+    """The lines of the assignment's hidden tests (longer than 30 characters) that are not part of a visible
+    line (a hidden ``check(a, b)`` call is part of the visible ``def check(a, b):``, which the page may show)."""
+    _, nb = mutants.solution_notebook(assignment)
+    hidden, visible = set(), set()
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        pattern = r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS"
+        for block in re.findall(pattern, source, flags=re.DOTALL):
+            hidden |= {line.strip() for line in block.splitlines() if len(line.strip()) > 30}
+        visible |= {line.strip() for line in re.sub(pattern, "", source, flags=re.DOTALL).splitlines()}
+    return {line for line in hidden if not any(line in shown for shown in visible)}
+
+
+def _page_text(graded, assignment, folder):
+    """The text of the feedback page a student would get for this autograded notebook (tags removed)."""
+    cells = {gid: {"kind": "test", "points": points, "score": score} for gid, (score, points, _) in graded.cells.items()}
+    path = write_feedback(graded.notebook, cells, folder / f"{graded.student}.html",
+                          graded.student, assignment)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", path.read_text())).split())
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment", course.assignments())
 def test_sampled_mutants_are_killed_and_classic_mistakes_caught(assignment, tmp_path):
     report = mutants.run(assignment, max_mutants=SAMPLE, jobs=2, workdir=tmp_path)
-    assert not report.survived and not report.classic_missed, report.text()
-    assert report.killed and report.classic_caught
+    assert not report.survived and not report.classic_missed and not report.silent(), report.text()
+    assert len(report.killed) == SAMPLE and report.classic_caught
+    hidden = _hidden_lines(assignment)
+    for mutant in report.classic_caught:
+        graded = report.graded[mutant.student]
+        page = _page_text(graded, assignment, tmp_path)
+        for gid in mutant.classic.fails:
+            shown = " ".join(graded.cells[gid][2].split())[:120]
+            assert shown in page, f"{mutant.student}: the feedback page does not show the failure of {gid}: {shown!r}"
+        leaked = [line for line in hidden if " ".join(line.split()) in page]
+        assert not leaked, f"{mutant.student}: the feedback page shows hidden test code: {leaked[:3]}"
