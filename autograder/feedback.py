@@ -35,12 +35,16 @@ def _exporter():
                         extra_template_paths=[str(_BOOTSTRAP_CSS), str(_NBGRADER_TEMPLATES)])
 
 
+def warning_lines(text):
+    """Each warning in a stderr text as "Category: message", without the file, line number and the source line
+    Python prints with a warning (that line may belong to a hidden test)."""
+    return [re.sub(r"^.*?:\d+: (?=\w*Warning:)", "", line).strip()
+            for line in "".join(text).splitlines() if re.search(r"\w*Warning: ", line)]
+
+
 def _warnings_only(text):
-    """A test cell's stderr as the page shows it: each warning's category and message, without the file and the
-    source line Python prints with a warning (that line may belong to a hidden test)."""
-    text = "".join(text)
-    warnings = [re.sub(r"^.*?:\d+: (?=\w*Warning:)", "", line).strip()
-                for line in text.splitlines() if re.search(r"\w*Warning: ", line)]
+    """A test cell's stderr as the page shows it: its warnings (see warning_lines), nothing else."""
+    warnings = warning_lines(text)
     return "\n".join(warnings) + "\n" if warnings else "(the test wrote to stderr; a test that does fails)\n"
 
 

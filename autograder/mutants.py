@@ -49,6 +49,7 @@ from pathlib import Path
 import nbformat
 
 from . import course
+from .feedback import warning_lines
 
 EQUIVALENT_FILE = course.HERE / "mutants_equivalent.toml"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -602,9 +603,8 @@ def _failure(cell):
             return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            lines = "".join(output.get("text", "")).strip().splitlines() or [""]
-            warnings = [re.sub(r"^.*?:\d+: (?=\w*Warning:)", "", line) for line in lines if "Warning:" in line]
-            return "stderr: " + (warnings or lines)[0].strip()
+            text = "".join(output.get("text", "")).strip()
+            return "stderr: " + (warning_lines(text) or text.splitlines() or [""])[0].strip()
     return ""
 
 
