@@ -35,7 +35,7 @@ book: $(SETUP) $(VENDOR)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 
 test: book
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 bench: $(SETUP) $(VENDOR)
 	$(PY) -m bench

@@ -16,3 +16,20 @@ def strict_numpy():
     """
     with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         yield
+
+
+# Fixtures computed once and shared by several tests (an nbgrader batch, a book build). Under
+# pytest-xdist (`make test` runs `pytest -n auto --dist loadgroup`) the tests sharing one of them go
+# to the same worker, so each is computed once; every other test goes wherever a worker is free.
+SHARED = ("hostile_batch", "graded", "tiny_book")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for name in SHARED:
+            if name in item.fixturenames:
+                param = getattr(item, "callspec", None) and item.callspec.params.get(name)
+                item.add_marker(pytest.mark.xdist_group(f"{name}-{param}" if param else name))
+                break
+
