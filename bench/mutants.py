@@ -21,8 +21,11 @@ def run():
         kinds = [e["kind"] for e in excluded.values() if e["assignment"] == assignment]
         classic = len(report.classic_caught) + len(report.classic_missed)
         ok = report.score >= GOAL and not report.classic_missed and not report.silent()
-        rows.append(f"| {assignment} | {report.generated} | {kinds.count('equivalent')} + {kinds.count('free choice')} "
-                    f"| {len(report.killed)} / {graded} | **{100 * report.score:.1f} %** | {len(report.survived)} "
+        free = kinds.count("free choice")
+        strict = len(report.killed) / (graded + free) if graded + free else 1.0
+        rows.append(f"| {assignment} | {report.generated} | {kinds.count('equivalent')} + {free} "
+                    f"| {len(report.killed)} / {graded} | **{100 * report.score:.1f} %** | {100 * strict:.1f} % "
+                    f"| {len(report.survived)} "
                     f"| {len(report.classic_caught)} / {classic} | {len(report.silent())} | {report.seconds / 60:.1f} "
                     f"| {'yes' if ok else '**no**'} |")
         for mutant in report.survived:
@@ -43,9 +46,15 @@ def run():
         "`autograder/mutants_equivalent.toml`. Classic mistakes: `autograder/classic_mistakes.py`, each required to",
         f"fail named tests with a message that says what is wrong. Goal: {100 * GOAL:.0f} % and every classic mistake.",
         "",
-        "| assignment | generated | excluded (equivalent + free choice) | killed | mutation score | survivors "
+        "A free choice changes what the program computes, but not anything the assignment asks for: the capstone",
+        "(06) grades a recipe whose hyperparameters, architecture and components (already graded in 02-05) are the",
+        "student's, so most of its free choices are the recipe's settings and the constants of the pasted",
+        "components. The column after the score counts them as survivors, for a reader who disagrees.",
+        "",
+        "| assignment | generated | excluded (equivalent + free choice) | killed | mutation score "
+        "| score if free choices counted as survivors | survivors "
         "| classic mistakes caught | failing without a message | minutes | goal met |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *rows,
         *(["", "Surviving mutants, missed classic mistakes, failures without a message:", "", *details] if details else []),
     ])
