@@ -56,13 +56,6 @@ def release(assignments, check):
     return 1 if stale else 0
 
 
-def _positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["mutants"]:  # a command with its own options, in autograder/mutants.py
@@ -81,9 +74,9 @@ def main(argv=None):
     p = sub.add_parser("grade", help="autograde a folder or zip of submissions")
     p.add_argument("assignment")
     p.add_argument("submissions", help="a folder or a .zip: <student>/<assignment>/*.ipynb or <student>[_*].ipynb")
-    p.add_argument("--jobs", type=_positive, default=None, help="parallel workers (default: the number of CPUs)")
-    p.add_argument("--timeout", type=_positive, default=120, help="seconds a cell may run (default 120)")
-    p.add_argument("--memory", type=_positive, default=2048, help="MB of memory per grading kernel (default 2048)")
+    p.add_argument("--jobs", type=course.positive_int, default=None, help="parallel workers (default: the number of CPUs)")
+    p.add_argument("--timeout", type=course.positive_int, default=120, help="seconds a cell may run (default 120)")
+    p.add_argument("--memory", type=course.positive_int, default=2048, help="MB of memory per grading kernel (default 2048)")
     p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
     p.add_argument("--shard", help="grade only shard i of n (students sorted by id, every n-th from the i-th)")
     p.add_argument("--force", action="store_true", help="regrade submissions even when nothing changed")

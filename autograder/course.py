@@ -3,6 +3,8 @@
 nbgrader is always run as a subprocess from this folder, so that it loads
 ``autograder/nbgrader_config.py`` (which maps its folders onto solutions/ and exercises/).
 """
+import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -54,10 +56,8 @@ def generate_release(assignment, release_dir, grading_dir):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
 
-    saved = {k: os.environ.get(k) for k in ("COURSE_GRADING_DIR", "PATH")}
-    os.environ["COURSE_GRADING_DIR"] = str(grading_dir)
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), saved["PATH"] or ""])  # alembic
-    try:
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])  # alembic
+    with environment(COURSE_GRADING_DIR=str(grading_dir), PATH=path):
         config = PyFileConfigLoader("nbgrader_config.py", path=str(HERE)).load_config()
         config.CourseDirectory.release_directory = str(release_dir)
         coursedir = CourseDirectory(config=config)
@@ -65,12 +65,29 @@ def generate_release(assignment, release_dir, grading_dir):
         converter = GenerateAssignment(coursedir=coursedir, config=config)
         converter.force, converter.create_assignment = True, True
         converter.start()
+
+
+@contextlib.contextmanager
+def environment(**values):
+    """Set these environment variables inside the block; afterwards each has its old value (or is unset again)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
     finally:
-        for key, value in saved.items():
+        for name, value in saved.items():
             if value is None:
-                os.environ.pop(key, None)
+                os.environ.pop(name, None)
             else:
-                os.environ[key] = value
+                os.environ[name] = value
+
+
+def positive_int(text):
+    """argparse type: an integer of at least 1 (workers, seconds, megabytes)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def cell_scores(assignment, student, grading_dir=None):

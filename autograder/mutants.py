@@ -31,7 +31,6 @@ submission of the batch, so that grading time goes to the graded cells.
 import argparse
 import ast
 import concurrent.futures
-import contextlib
 import copy
 import difflib
 import hashlib
@@ -608,20 +607,9 @@ def _failure(cell):
     return ""
 
 
-@contextlib.contextmanager
 def _single_threaded_blas():
     """One BLAS thread per kernel while shards run side by side (the matrices are small; threads only contend)."""
-    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-    saved = {n: os.environ.get(n) for n in names}
-    os.environ.update(dict.fromkeys(names, "1"))
-    try:
-        yield
-    finally:
-        for n, value in saved.items():
-            if value is None:
-                os.environ.pop(n, None)
-            else:
-                os.environ[n] = value
+    return course.environment(**dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1"))
 
 
 def grade_with_nbgrader(assignment, submissions, workdir, jobs=2, timeout=CELL_TIMEOUT, log=print):
@@ -807,19 +795,12 @@ def run(assignment, max_mutants=None, jobs=2, classic_mistakes=True, generated=T
     return report
 
 
-def _positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder mutants", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
     parser.add_argument("--max", type=int, default=None, help="grade a deterministic sample of N generated mutants")
-    parser.add_argument("--jobs", type=_positive, default=2, help="parallel grading processes (default 2)")
+    parser.add_argument("--jobs", type=course.positive_int, default=2, help="parallel grading processes (default 2)")
     parser.add_argument("--no-classic", action="store_true", help="leave out the hand-written classic mistakes")
     parser.add_argument("--classic-only", action="store_true", help="only the classic mistakes")
     parser.add_argument("--pipeline", choices=sorted(PIPELINES), default="nbgrader",
