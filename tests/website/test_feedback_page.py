@@ -1,0 +1,26 @@
+"""The feedback page a student opens (autograder.feedback) in the browser: the failure message of a test is read
+whole, without scrolling sideways, and the page loads nothing from the network."""
+import nbformat
+import pytest
+
+from autograder.feedback import write_feedback
+
+pytestmark = pytest.mark.browser
+
+MESSAGE = ("AssertionError: softmax_cross_entropy overflowed for scores of 1e4 (overflow encountered in exp): "
+           "exp must never see a large positive number, whatever the scores (see the hint above)")
+
+
+def test_a_long_failure_message_wraps_instead_of_scrolling(visit, tmp_path):
+    cell = nbformat.v4.new_code_cell("check_close(softmax_cross_entropy(big), 0.0, 'loss')", metadata={"nbgrader": {
+        "grade": True, "solution": False, "locked": True, "grade_id": "test_softmax", "points": 3, "schema_version": 3}})
+    ename, evalue = MESSAGE.split(": ", 1)
+    cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[MESSAGE])]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    cells = {"test_softmax": {"kind": "test", "points": 3.0, "score": 0.0}}
+    page = visit(write_feedback(nb, cells, tmp_path / "alice.html", "alice", "01_backprop").as_uri())
+    shown = page.page.locator(".output_error pre").first
+    assert " ".join(shown.inner_text().split()) == MESSAGE
+    width = shown.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert width[0] <= width[1], f"the failure message scrolls sideways ({width[0]} px of text in {width[1]} px)"
+    assert not page.problems(), page.problems()
