@@ -1,7 +1,8 @@
 """The instructor's commands: ``python -m autograder COMMAND``.
 
-    release [ASSIGNMENT ...] [--check]     regenerate exercises/ from solutions/ through nbgrader;
-                                           --check only compares and exits 1 when they differ
+    release [ASSIGNMENT ...] [--check]     sync solutions/NN/NN.ipynb from NN.md, then regenerate
+                                           exercises/ through nbgrader; --check only compares and
+                                           exits 1 when anything differs
     grade ASSIGNMENT SUBMISSIONS           import a folder or zip of submissions, autograde them in
           [--jobs N] [--timeout S]         parallel, write feedback and the grades CSV
           [--memory MB] [--out CSV]
@@ -34,8 +35,22 @@ def _differences(fresh, committed):
 
 
 def release(assignments, check):
-    """Generate each assignment's student version; write it to exercises/ or, with check, compare."""
+    """Generate each assignment's student version; write it to exercises/ or, with check, compare.
+
+    First each solution notebook is rewritten from its MyST source (``autograder.sources``); with
+    check, a source that disagrees with its notebook is reported instead.
+    """
+    from . import sources
+
     stale = []
+    for name in assignments:
+        if check:
+            for problem in sources.disagreements(name):
+                stale.append(name)
+                print(f"{name}: {problem}")
+        else:
+            for nb in sources.sync(name):
+                print(f"{name}: updated {nb.relative_to(course.REPO)} from its .md source")
     with tempfile.TemporaryDirectory() as tmp:
         for name in assignments:
             course.nbgrader("generate_assignment", name, "--force",

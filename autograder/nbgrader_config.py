@@ -32,3 +32,6 @@ c.ExecutePreprocessor.timeout = 120
 # Exercises are tested against the course toolkit and reference code, never against students' files.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Each solution notebook has a paired MyST source (NN.md, what maintainers edit; see solutions/jupytext.toml):
+# it holds the solutions and the hidden tests, so it must never be copied into a release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", "jupytext.toml"]
