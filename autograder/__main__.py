@@ -4,8 +4,9 @@
                                            exercises/ through nbgrader; --check only compares and
                                            exits 1 when anything differs
     grade ASSIGNMENT SUBMISSIONS           import a folder or zip of submissions, autograde them in
-          [--jobs N] [--timeout S]         parallel, write feedback and the grades CSV
-          [--memory MB] [--out CSV]
+          [--jobs N] [--timeout S]         parallel, each notebook in its own sandbox; write
+          [--notebook-timeout S]           feedback and the grades CSV
+          [--memory MB] [--out CSV] [--no-isolation]
           [--shard i/n] [--force]
     merge ASSIGNMENT SHARD_DIR ...         merge shards graded in other grading folders, write the CSV
     report ASSIGNMENT                      pass rate and commonest failures of each test (table + plot)
@@ -74,7 +75,7 @@ def release(assignments, check):
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["mutants"]:  # a command with its own options, in autograder/mutants.py
-        from .mutants import main as mutants_main
+        from .mutation.mutants import main as mutants_main
 
         return mutants_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
@@ -91,7 +92,11 @@ def main(argv=None):
     p.add_argument("submissions", help="a folder or a .zip: <student>/<assignment>/*.ipynb or <student>[_*].ipynb")
     p.add_argument("--jobs", type=course.positive_int, default=None, help="parallel workers (default: the number of CPUs)")
     p.add_argument("--timeout", type=course.positive_int, default=120, help="seconds a cell may run (default 120)")
-    p.add_argument("--memory", type=course.positive_int, default=2048, help="MB of memory per grading kernel (default 2048)")
+    p.add_argument("--notebook-timeout", type=course.positive_int, default=600,
+                   help="seconds a whole notebook may run (default 600)")
+    p.add_argument("--memory", type=course.positive_int, default=2048, help="MB of memory per sandbox (default 2048)")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="run submissions WITHOUT the bubblewrap sandbox (trusted code only; noted in every row)")
     p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
     p.add_argument("--shard", help="grade only shard i of n (students sorted by id, every n-th from the i-th)")
     p.add_argument("--force", action="store_true", help="regrade submissions even when nothing changed")
@@ -114,16 +119,17 @@ def main(argv=None):
             parser.error(f"unknown assignment(s) {', '.join(unknown)}; choose from {', '.join(known)}")
         return release(args.assignments or known, args.check)
 
-    from .jobs import Settings
-    from .grade import GradingError, grade, merge, parse_shard
-    from .report import report
-    from .submissions import SubmissionsError
+    from .batch.grade import GradingError, grade, merge, parse_shard
+    from .batch.report import report
+    from .batch.submissions import SubmissionsError
+    from .records import Settings
 
     grading_dir = (args.grading_dir or course.default_grading_dir()).resolve()
     try:
         if args.command == "grade":
             grade(args.assignment, args.submissions, grading_dir, jobs=args.jobs,
-                  settings=Settings(timeout=args.timeout, memory_mb=args.memory), out=args.out,
+                  settings=Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                                    memory_mb=args.memory, isolate=not args.no_isolation), out=args.out,
                   shard=parse_shard(args.shard) if args.shard else None, force=args.force,
                   progress=not args.quiet)
         elif args.command == "merge":

@@ -6,20 +6,51 @@ the release, every answer cell from the submission, and cells the student added 
 student put them. Whatever was wrong with the file (deleted, duplicated, reordered or edited
 cells, stripped metadata, an old format) is repaired or reported in plain words, one note each.
 """
+import ast
 import copy
-import hashlib
 import json
 from dataclasses import dataclass, field
 
 import nbformat
 
-from .guard import bound_names, instrument
-
 
 def nbgrader_meta(cell):
-    """The cell's nbgrader metadata (empty dict when it has none or it is malformed)."""
+    """The cell's nbgrader metadata: the one accessor every part of the grader uses.
+
+    Empty when the cell has none or it is not a dict; a ``grade_id`` that is not a string (e.g. a
+    list, after an editor mangled it) is left out, so that cell is matched like an unmarked one.
+    """
     meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        return {}
+    if "grade_id" in meta and not isinstance(meta["grade_id"], str):
+        return {k: v for k, v in meta.items() if k != "grade_id"}
+    return meta
+
+
+def bound_names(source):
+    """Names a cell binds in its namespace: assignments, definitions, imports, loop and with targets,
+    and names declared global inside its functions (not the functions' own local names)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            names.update(n for sub in ast.walk(node) if isinstance(sub, ast.Global) for n in sub.names)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+        todo.extend(ast.iter_child_nodes(node))
+    return names
 
 
 def is_answer(meta):
@@ -28,10 +59,6 @@ def is_answer(meta):
 
 def is_test(cell, meta):
     return cell["cell_type"] == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def digest(text):
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass
@@ -123,9 +150,9 @@ def canonicalize(assignment, submitted, version=4):
         submitted: the submitted notebook (nbformat v4 node from read_submission).
         version: the nbformat version the submission was written in (for the notes).
     Returns:
-        (notebook, notes, trusted): notebook is the release with the student's answers and extra
-        cells, instructor cells restored and instrumented for the grading kernel; notes is a list
-        of sentences; trusted maps sha256 -> source of each instrumented instructor code cell.
+        (notebook, notes): notebook is the release with the student's answers and extra cells, every
+        instructor cell restored from solutions/ (tests with their hidden part); notes is a list of
+        sentences.
     """
     notes = []
     if version < 4:
@@ -209,7 +236,7 @@ def canonicalize(assignment, submitted, version=4):
         elif j not in used:
             extra_after.setdefault(anchor, []).append(j)
 
-    cells, trusted = [], {}
+    cells = []
     missing_tests, missing_answers, edited = [], [], []
 
     def add_extra(i):
@@ -236,8 +263,7 @@ def canonicalize(assignment, submitted, version=4):
                     cell.source.strip(), assignment.instructor.get(ids[i], "").strip()):
                 edited.append(ids[i])
             if cell.cell_type == "code":
-                out.source = instrument(assignment.instructor.get(ids[i], cell.source))
-                trusted[digest(out.source)] = out.source
+                out.source = assignment.instructor.get(ids[i], cell.source)
         elif i in match:
             out.source = student[match[i]].source
         if out.cell_type == "code":
@@ -253,13 +279,10 @@ def canonicalize(assignment, submitted, version=4):
     if edited:
         notes.append(f"read-only cell(s) edited or deleted, the original was run: {', '.join(edited)}")
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(assignment.release.metadata))
-    return nb, notes, trusted
+    return nb, notes
 
 
-def restore_instructor_sources(nb, assignment):
-    """Undo ``instrument`` on the executed notebook: the autograded copy shows the instructor's source."""
-    for cell in nb.cells:
-        meta = nbgrader_meta(cell)
-        if cell.cell_type == "code" and meta.get("locked") and not is_answer(meta) and meta.get("grade_id") in assignment.instructor:
-            cell.source = assignment.instructor[meta["grade_id"]]
-    return nb
+def is_instructor(cell):
+    """A cell whose source comes from solutions/, never from the student (locked, not an answer)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("locked")) and not is_answer(meta)

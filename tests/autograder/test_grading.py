@@ -1,12 +1,15 @@
-"""Every assignment graded through nbgrader as an instructor would: the solution scores full
-marks, the untouched release scores zero without crashing the batch, and a submission with one
-function broken loses exactly the points of the tests that exercise that function."""
+"""Every assignment graded as an instructor would (``python -m autograder grade``: each notebook in
+the sandbox, hidden tests judged outside it): the solution scores full marks, the untouched release
+scores zero without crashing the batch, and a submission with one function broken loses exactly the
+points of the tests that exercise that function. nbgrader's own gradebook and export agree."""
 import csv
 import json
 
 import pytest
 
 from autograder import course
+
+from conftest import read_csv, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -58,8 +61,9 @@ BROKEN = [
 ]
 
 
-def _submit(grading_dir, student, assignment, notebook_path, edit=None):
-    """Place a copy of ``notebook_path`` as ``student``'s submission, optionally editing one answer cell."""
+def _submit(folder, student, assignment, notebook_path, edit=None):
+    """Place a copy of ``notebook_path`` as ``student``'s submission (nbgrader's layout), optionally editing
+    one answer cell."""
     nb = json.loads(notebook_path.read_text())
     if edit is not None:
         grade_id, old, new = edit
@@ -67,7 +71,7 @@ def _submit(grading_dir, student, assignment, notebook_path, edit=None):
         source = "".join(cell["source"])
         assert old in source, f"the solution's cell {grade_id} no longer contains {old!r}: update BROKEN"
         cell["source"] = source.replace(old, new)
-    dest = grading_dir / "submitted" / student / assignment
+    dest = folder / student / assignment
     dest.mkdir(parents=True)
     (dest / notebook_path.name).write_text(json.dumps(nb))
 
@@ -81,25 +85,24 @@ def _graded_by_hand(assignment):
 
 @pytest.fixture(scope="module", params=course.assignments())
 def graded(request, tmp_path_factory):
-    """One nbgrader batch per assignment: solution, release and the broken variants, autograded and exported."""
+    """One batch per assignment: solution, release and the broken variants, graded and exported."""
     assignment = request.param
-    grading_dir = tmp_path_factory.mktemp(f"grading_{assignment}")
+    root = tmp_path_factory.mktemp(f"grading_{assignment}")
+    grading_dir, folder = root / "grading", root / "submissions"
     (solution,) = (course.SOLUTIONS / assignment).glob("*.ipynb")
     release = course.EXERCISES / assignment / solution.name
-    _submit(grading_dir, "solution", assignment, solution)
-    _submit(grading_dir, "release", assignment, release)
+    _submit(folder, "solution", assignment, solution)
+    _submit(folder, "release", assignment, release)
     broken = {b[1]: b for b in BROKEN if b[0] == assignment}
     for student, (_, _, grade_id, old, new, _) in broken.items():
-        _submit(grading_dir, student, assignment, solution, edit=(grade_id, old, new))
-    for student in ["solution", "release", *broken]:
-        course.nbgrader("db", "student", "add", student, grading_dir=grading_dir)
-    course.nbgrader("generate_assignment", assignment, "--force",
-                    f"--CourseDirectory.release_directory={grading_dir / 'release'}", grading_dir=grading_dir)
-    course.nbgrader("autograde", assignment, grading_dir=grading_dir)
-    course.nbgrader("export", f"--to={grading_dir / 'grades.csv'}", grading_dir=grading_dir)
-    course.nbgrader("generate_feedback", assignment, grading_dir=grading_dir)
-    with open(grading_dir / "grades.csv") as f:
-        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+        _submit(folder, student, assignment, solution, edit=(grade_id, old, new))
+    code, output = run_cli("--grading-dir", grading_dir, "grade", assignment, folder, "--jobs", 2, "--quiet")
+    assert code == 0, output
+    rows = read_csv(grading_dir / f"{assignment}-grades.csv")
+    course.nbgrader("export", f"--to={root / 'nbgrader-grades.csv'}", grading_dir=grading_dir)
+    exported = {r["student_id"]: r for r in csv.DictReader(open(root / "nbgrader-grades.csv"))
+                if r["assignment"] == assignment}
+    assert {s: float(r["score"]) for s, r in exported.items()} == {s: float(r["score"]) for s, r in rows.items()}
     return assignment, grading_dir, rows, broken
 
 
@@ -143,9 +146,10 @@ def test_feedback_is_generated_for_every_student(graded):
 
 def test_release_in_exercises_is_in_sync_with_solutions(graded):
     assignment, grading_dir, _, _ = graded
-    fresh = sorted((grading_dir / "release" / assignment).rglob("*"))
+    release = grading_dir / "autograder" / assignment / "release"
+    fresh = sorted((release / assignment).rglob("*"))
     committed = sorted((course.EXERCISES / assignment).rglob("*"))
-    assert [p.relative_to(grading_dir / "release") for p in fresh] == [
+    assert [p.relative_to(release) for p in fresh] == [
         p.relative_to(course.EXERCISES) for p in committed
     ], "exercises/ lists other files than nbgrader generates: run `python -m autograder release`"
     for new, old in zip(fresh, committed):

@@ -6,8 +6,9 @@ The pipeline, for one assignment:
    skipped when solutions/ has not changed since the last run);
 2. the submissions found in SUBMISSIONS (``autograder.submissions``), copied into nbgrader's
    ``submitted/<student>/<assignment>/`` and added to the gradebook as students;
-3. each submission whose files, assignment or settings changed since it was last graded goes to a
-   pool of worker processes (``autograder.execute``); the others keep their results;
+3. each submission whose files, assignment, grader or settings changed since it was last graded goes
+   to a pool of worker processes (``autograder.worker``: each notebook in its own sandbox, judged
+   outside it); the others keep their results;
 4. the parent alone writes the gradebook (one writer: no SQLite locking between workers) and the
    results store ``<grading>/autograder/<assignment>/results/*.json``, one file per student;
 5. the grades CSV, from the results store and the gradebook (hand-graded points included).
@@ -28,10 +29,14 @@ import time
 import warnings
 from pathlib import Path
 
-from . import course, submissions
-from .jobs import Job, Settings
+from .. import course, sandbox
+from ..records import ISOLATION_OFF_NOTE, Job, SubmissionResult, Settings
+from . import submissions
 
-GRADING_CODE = ("execute.py", "feedback.py", "guard.py", "notebooks.py", "sandbox.py", "templates")
+# Everything that can change a grade, besides the submission and the assignment's source: the whole
+# grader (the batch's own bookkeeping included: it writes the notes), the toolkit the sandbox imports,
+# the reference answers, and the pinned packages.
+GRADE_INPUTS = (course.HERE, course.REPO / "nnlab", course.REPO / "requirements.txt")
 
 
 class GradingError(Exception):
@@ -49,12 +54,12 @@ def _result_file(grading_dir, assignment, student):
 
 
 def load_results(grading_dir, assignment):
-    """{student: result} of every student graded for the assignment in this grading folder."""
+    """{student: SubmissionResult} of every student graded for the assignment in this grading folder."""
     folder = results_dir(grading_dir, assignment)
     out = {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        result = json.loads(path.read_text())
-        out[result["student"]] = result
+        result = SubmissionResult.from_dict(json.loads(path.read_text()))
+        out[result.student] = result
     return out
 
 
@@ -97,19 +102,20 @@ def prepare_assignment(assignment, grading_dir, log=print):
     return release, digest
 
 
-def _grader_hash():
-    """A digest of the code that grades a submission: changing it regrades everything."""
+def grader_hash():
+    """A digest of everything besides the submission that can change a grade (GRADE_INPUTS): changing any
+    of it regrades everything."""
     h = hashlib.sha256()
-    for name in GRADING_CODE:
-        for path in sorted([course.HERE / name, *(course.HERE / name).rglob("*")]):
-            if path.is_file():
-                h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for root in GRADE_INPUTS:
+        for path in sorted([root, *root.rglob("*")]) if root.is_dir() else [root]:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                h.update(str(path.relative_to(course.REPO)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
-def _cache_key(source_digest, settings, sub_folder, names):
+def cache_key(source_digest, settings, sub_folder, names, grader=None):
     """What a submission's grade depends on: its files, the assignment, the grader, the settings."""
-    h = hashlib.sha256(f"{_grader_hash()}|{source_digest}|{settings.fingerprint()}".encode())
+    h = hashlib.sha256(f"{grader or grader_hash()}|{source_digest}|{settings.fingerprint()}".encode())
     for path in sorted(Path(sub_folder).rglob("*")) if Path(sub_folder).is_dir() else []:
         if path.is_file():
             h.update(str(path.relative_to(sub_folder)).encode() + b"\0" + path.read_bytes())
@@ -119,26 +125,25 @@ def _cache_key(source_digest, settings, sub_folder, names):
 
 # --- the gradebook -------------------------------------------------------------------------------
 def record(gradebook, result):
-    """Write one student's result into nbgrader's gradebook (the student and the submission are created)."""
+    """Write one student's SubmissionResult into nbgrader's gradebook (the student and the submission are created)."""
     from nbgrader.api import MissingEntry
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission autoflush notices
-    assignment, student = result["assignment"], result["student"]
+    assignment, student = result.assignment, result.student
     gradebook.update_or_create_student(student)
     try:
         gradebook.find_submission(assignment, student)
     except MissingEntry:
         gradebook.add_submission(assignment, student)
-    for name, cells in result["notebooks"].items():
+    for name, cell in result.cells():
         notebook = Path(name).stem
-        for grade_id, cell in cells.items():
-            grade = gradebook.find_grade(grade_id, notebook, assignment, student)
-            grade.auto_score = cell["score"]
-            grade.needs_manual_grade = cell["score"] is None or grade.manual_score is not None
-            if cell["kind"] == "manual":
-                comment = gradebook.find_comment(grade_id, notebook, assignment, student)
-                comment.auto_comment = "No response." if cell["score"] == 0.0 else None
+        grade = gradebook.find_grade(cell.grade_id, notebook, assignment, student)
+        grade.auto_score = cell.score
+        grade.needs_manual_grade = cell.score is None or grade.manual_score is not None
+        if cell.kind == "manual":
+            comment = gradebook.find_comment(cell.grade_id, notebook, assignment, student)
+            comment.auto_comment = "No response." if cell.score == 0.0 else None
     gradebook.db.commit()
 
 
@@ -162,10 +167,9 @@ def columns(results):
     """(notebook, grade_id) of every graded cell, in notebook order, from any result."""
     order = []
     for result in results.values():
-        for name, cells in result["notebooks"].items():
-            for gid in cells:
-                if (name, gid) not in order:
-                    order.append((name, gid))
+        for name, cell in result.cells():
+            if (name, cell.grade_id) not in order:
+                order.append((name, cell.grade_id))
     return order
 
 
@@ -182,21 +186,20 @@ def export_csv(grading_dir, assignment, out, log=print):
         f"{Path(name).stem}:{gid}" if several else gid for name, gid in cols] + ["reason"]
     rows = []
     for student, result in sorted(results.items()):
-        points, total, maximum = [], 0.0, 0.0
+        points, total, maximum, pending = [], 0.0, 0.0, []
         for name, gid in cols:
-            cell = result["notebooks"].get(name, {}).get(gid)
+            cell = result.cell(name, gid)
             if cell is None:
                 points.append("")
                 continue
-            score = final.get(student, {}).get(gid, cell["score"])
-            maximum += cell["points"]
+            score = final.get(student, {}).get(gid, cell.score)
+            maximum += cell.points
             total += score or 0.0
             points.append("" if score is None else f"{score:g}")
-        pending = [gid for name, gid in cols
-                   if result["notebooks"].get(name, {}).get(gid, {}).get("kind") == "manual"
-                   and final.get(student, {}).get(gid, result["notebooks"][name][gid]["score"]) is None]
-        reason = list(result["notes"]) + ([f"to be graded by hand: {', '.join(pending)}"] if pending else [])
-        rows.append([student, result["status"], f"{total:g}", f"{maximum:g}", *points, "; ".join(reason)])
+            if cell.kind == "manual" and score is None:
+                pending.append(gid)
+        reason = list(result.notes) + ([f"to be graded by hand: {', '.join(pending)}"] if pending else [])
+        rows.append([student, result.status, f"{total:g}", f"{maximum:g}", *points, "; ".join(reason)])
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     replaced = out.is_file()
@@ -255,15 +258,26 @@ def parse_shard(text):
 
 def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, shard=None, force=False,
           progress=True, log=print):
-    """Grade the submissions of one assignment; returns the path of the grades CSV."""
+    """Grade the submissions of one assignment; returns the path of the grades CSV.
+
+    Raises GradingError before anything is graded when the sandbox cannot isolate submissions here
+    (unless settings.isolate is False: --no-isolation, noted in every row).
+    """
     from nbgrader.api import Gradebook
 
     check_assignment(assignment)
     settings = settings or Settings()
+    if settings.isolate:
+        try:
+            sandbox.check()
+        except sandbox.IsolationUnavailable as err:
+            raise GradingError(str(err)) from None
+    else:
+        log(f"warning: {ISOLATION_OFF_NOTE}")
     grading_dir = Path(grading_dir).resolve()
     grading_dir.mkdir(parents=True, exist_ok=True)
     names = notebook_names(assignment)
-    digest = _source_hash(assignment)
+    digest, grader = _source_hash(assignment), grader_hash()
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
         found = submissions.find(source, assignment, names, scratch)
         if shard is not None:
@@ -276,7 +290,7 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
             if message:
                 log(message)
             notes_by_student[sub.student] = sub.notes
-            key = _cache_key(digest, settings, folder, names)
+            key = cache_key(digest, settings, folder, names, grader)
             previous = _result_file(grading_dir, assignment, sub.student)
             if previous.is_file():
                 if not force and json.loads(previous.read_text()).get("key") == key:
@@ -304,69 +318,91 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
     return export_csv(grading_dir, assignment, out, log)
 
 
+def _store(gb, grading_dir, assignment, result, notes, key):
+    """Record one finished result: gradebook, results store (written atomically)."""
+    result.notes = list(notes) + result.notes
+    result.settle_status()
+    result.key = key
+    record(gb, result)
+    path = _result_file(grading_dir, assignment, result.student)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+    os.replace(tmp, path)
+
+
 def _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, log):
     """Grade the jobs in a pool of workers; the parent records each result as it arrives.
 
-    The workers start (imports, kernel factory, feedback templates) while the parent generates the
-    release, so the two costs overlap.
+    The workers start (imports, feedback templates) while the parent generates the release, so the two
+    costs overlap. A worker that dies (a submission that kills it from its sandbox cannot, but the
+    machine may) costs only its own submission: the jobs a broken pool lost are graded again one at a time, and
+    only one that kills its worker again is recorded as failed, with the reason.
     """
     from nbgrader.api import Gradebook
 
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    staging = Path(tempfile.mkdtemp(prefix="autograder-staging-"))
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-scratch-"))
     context = multiprocessing.get_context("spawn")
     try:
-        from .execute import write_kernel_spec
+        sandbox.matplotlib_cache(scratch / "matplotlib")
+        release, _ = prepare_assignment(assignment, grading_dir, log)
+        for job, _ in todo:
+            job.release_dir, job.scratch_dir = str(release), str(scratch)
+        log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
+        bar = Progress(len(todo), progress)
+        results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
+        statuses = {}
 
-        write_kernel_spec(staging)
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            warm = [pool.submit(_warm_up) for _ in range(jobs)]
-            release, _ = prepare_assignment(assignment, grading_dir, log)
-            for job, _ in todo:
-                job.release_dir, job.staging_dir = str(release), str(staging)
-            concurrent.futures.wait(warm)
-            log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
-            bar = Progress(len(todo), progress)
-            results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
-            statuses = {}
-            with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
-                futures = {pool.submit(_grade_job, job): (job, key) for job, key in todo}
-                for future in concurrent.futures.as_completed(futures):
-                    job, key = futures[future]
-                    result = future.result()
-                    result["notes"] = notes_by_student.get(job.student, []) + result["notes"]
-                    if result["notes"] and result["status"] == "ok":
-                        result["status"] = "flagged"
-                    result["key"] = key
-                    record(gb, result)
-                    path = _result_file(grading_dir, assignment, job.student)
-                    path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
-                    statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-                    bar.step(job.student)
+        def store(job, key, result):
+            _store(gb, grading_dir, assignment, result, notes_by_student.get(job.student, []), key)
+            statuses[result.status] = statuses.get(result.status, 0) + 1
+            bar.step(job.student)
+
+        with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
+            lost = _pool(left=todo, jobs=jobs, context=context, store=store)
+            for job, key in lost:  # after a crash: each alone, so only the one that kills its worker fails
+                if _pool([(job, key)], 1, context, store):
+                    store(job, key, SubmissionResult(job.student, job.assignment, "failed", [
+                        "the grading worker died while grading this submission (killed, or out of memory): "
+                        "nothing could be graded"]))
         log("graded: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _pool(left, jobs, context, store):
+    """Grade the jobs in one pool of workers, storing each result as it arrives; returns the jobs a broken pool lost."""
+    lost = []
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_warm_up) as pool:
+        futures = {pool.submit(_grade_job, job): (job, key) for job, key in left}
+        for future in concurrent.futures.as_completed(futures):
+            job, key = futures[future]
+            try:
+                result = future.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                lost.append((job, key))
+                continue
+            store(job, key, result)
+    return lost
 
 
 def _warm_up():
-    """Worker start-up, done while the parent prepares the assignment."""
-    from .execute import KernelFactory
-    from .feedback import _exporter
+    """Worker start-up: the feedback exporter (templates, filters), built once per worker."""
+    from ..worker.feedback import _exporter
 
-    KernelFactory.start()
     _exporter()
 
 
 def _grade_job(job):
     """Worker entry point (a separate process): never raises, so one submission cannot stop the batch."""
-    from .execute import grade_job
+    from ..worker import grade_submission
 
     try:
-        result = grade_job(job)
+        result = grade_submission(job)
     except BaseException as err:  # noqa: BLE001 (even SystemExit or a KeyboardInterrupt in a worker)
-        result = {"student": job.student, "assignment": job.assignment, "status": "failed", "seconds": 0,
-                  "notes": [f"internal error while grading: {type(err).__name__}: {err}"], "notebooks": {}}
-    result.pop("seconds", None)
+        result = SubmissionResult(job.student, job.assignment, "failed",
+                                  [f"internal error while grading: {type(err).__name__}: {err}"])
+    result.seconds = 0.0  # timing is not part of the result: reruns write the same files
     return result
 
 
@@ -386,7 +422,7 @@ def merge(assignment, shard_dirs, grading_dir, out=None, log=print):
         if not results:
             raise GradingError(f"{shard}: no results for {assignment}")
         for student, result in results.items():
-            if student in seen and seen[student][1]["key"] != result["key"]:
+            if student in seen and seen[student][1].key != result.key:
                 raise GradingError(f"{student} was graded in two shards ({seen[student][0]}, {shard}) "
                                    "with different submissions: grade each student in one shard only")
             seen[student] = (shard, result)
@@ -401,6 +437,6 @@ def merge(assignment, shard_dirs, grading_dir, out=None, log=print):
                     shutil.copytree(src, grading_dir / part / student / assignment, dirs_exist_ok=True)
             record(gb, result)
             _result_file(grading_dir, assignment, student).write_text(
-                json.dumps(result, indent=1, ensure_ascii=False))
+                json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     log(f"merged {len(seen)} student(s) from {len(list(shard_dirs))} shard(s) into {grading_dir}")
     return export_csv(grading_dir, assignment, Path(out) if out else grading_dir / f"{assignment}-grades.csv", log)

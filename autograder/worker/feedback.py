@@ -19,7 +19,7 @@ import nbgrader
 from nbconvert import HTMLExporter
 from nbgrader.preprocessors import ClearHiddenTests
 
-from .notebooks import is_answer, is_test, nbgrader_meta
+from ..notebooks import is_answer, is_test, nbgrader_meta
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _NBGRADER_TEMPLATES = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
@@ -43,14 +43,19 @@ def warning_lines(text):
 
 
 def _warnings_only(text):
-    """A test cell's stderr as the page shows it: its warnings (see warning_lines), nothing else."""
+    """A test cell's stderr as the page shows it: its warnings alone (see warning_lines) when there are some,
+    else the text (a debug print of the student's code called by the test; it never costs points)."""
     warnings = warning_lines(text)
-    return "\n".join(warnings) + "\n" if warnings else "(the test wrote to stderr; a test that does fails)\n"
+    return "\n".join(warnings) + "\n" if warnings else "".join(text)
 
 
-def student_view(nb, cells, notes=()):
-    """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines removed."""
+def student_view(nb, results, notes=()):
+    """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines removed.
+
+    results: the notebook's [CellResult].
+    """
     nb = copy.deepcopy(nb)
+    cells = {c.grade_id: c for c in results}
     clear = ClearHiddenTests()
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
@@ -64,8 +69,8 @@ def student_view(nb, cells, notes=()):
                     out["text"] = _warnings_only(out.get("text", ""))
         if meta.get("grade_id") in cells:
             result = cells[meta["grade_id"]]
-            meta["score"], meta["points"] = result["score"], result["points"]
-            if result["kind"] == "manual" and result["score"] is None:
+            meta["score"], meta["points"] = result.score, result.points
+            if result.kind == "manual" and result.score is None:
                 meta["comment"] = "Graded by your instructor."
         elif meta.get("grade") or is_answer(meta):
             meta.setdefault("comment", None)
@@ -77,11 +82,14 @@ def student_view(nb, cells, notes=()):
     return nb
 
 
-def write_feedback(nb, cells, path, student, assignment, notes=()):
-    """Write the feedback page of one autograded notebook to path (its suffix becomes .html)."""
-    view = student_view(nb, cells, notes)
-    total = sum(c["score"] or 0.0 for c in cells.values())
-    maximum = sum(c["points"] for c in cells.values())
+def write_feedback(nb, results, path, student, assignment, notes=()):
+    """Write the feedback page of one autograded notebook to path (its suffix becomes .html).
+
+    results: the notebook's [CellResult].
+    """
+    view = student_view(nb, results, notes)
+    total = sum(c.score or 0.0 for c in results)
+    maximum = sum(c.points for c in results)
     resources = {"nbgrader": {"notebook": Path(path).stem, "score": total, "max_score": maximum, "late_penalty": 0,
                               "student": student, "assignment": assignment}}
     body, _ = _exporter().from_notebook_node(view, resources=resources)

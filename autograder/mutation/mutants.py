@@ -16,7 +16,7 @@ A mutant is *killed* when it loses at least one point on the autograded cells. T
 the mutation score (killed / graded) and every survivor as a unified diff. Mutants that no test of
 the contract can tell apart from the solution (equivalent), or that change a setting the assignment
 leaves to the student (free choice), are listed by hand, each with its reason, in
-``autograder/mutants_equivalent.toml`` and left out of the score.
+``autograder/mutation/equivalent.toml`` and left out of the score.
 
     python -m autograder mutants ASSIGNMENT [--max N] [--jobs N] [--no-classic | --classic-only]
                                  [--only ID,...] [--messages] [--list] [--pipeline P]
@@ -47,10 +47,10 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
-from .feedback import warning_lines
+from .. import course
+from ..worker.feedback import warning_lines
 
-EQUIVALENT_FILE = course.HERE / "mutants_equivalent.toml"
+EQUIVALENT_FILE = Path(__file__).with_name("equivalent.toml")
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CELL_TIMEOUT = 60  # seconds a cell of a mutant may run (the slowest solution cell takes about 2 s)
 UNGRADED_STUB = "# (not run while testing the tests: no test depends on this cell)"
@@ -466,7 +466,7 @@ def _defined(source):
 
 def _free(source):
     """Names a cell reads but binds nowhere itself (what it needs from earlier cells)."""
-    from .guard import bound_names
+    from ..notebooks import bound_names
 
     try:
         tree = ast.parse(source)
@@ -661,8 +661,8 @@ def grade_with_nbgrader(assignment, submissions, workdir, jobs=2, timeout=CELL_T
 
 def grade_with_autograder(assignment, submissions, workdir, jobs=2, timeout=CELL_TIMEOUT, log=print):
     """Autograde {student: notebook} with ``python -m autograder grade`` (the grading kernel); {student: Graded}."""
-    from .execute import Settings
-    from .grade import grade, load_results
+    from ..records import Settings
+    from ..batch.grade import grade, load_results
 
     path, _ = solution_notebook(assignment)
     folder = Path(workdir) / "submissions"

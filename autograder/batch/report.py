@@ -22,22 +22,24 @@ def normalise(message):
 
 
 def item_analysis(results):
-    """One row per test cell: notebook, grade_id, points, students, passed, pass rate, mean score, failures."""
+    """One row per test cell: notebook, grade_id, points, students, passed, pass rate, mean score, failures.
+
+    results: {student: SubmissionResult}.
+    """
     rows = {}
     for result in results.values():
-        for name, cells in result["notebooks"].items():
-            for gid, cell in cells.items():
-                if cell["kind"] != "test":
-                    continue
-                row = rows.setdefault((name, gid), {"notebook": name, "grade_id": gid, "points": cell["points"],
-                                                    "students": 0, "passed": 0, "earned": 0.0,
-                                                    "failures": collections.Counter()})
-                row["students"] += 1
-                row["earned"] += cell["score"] or 0.0
-                if cell["score"] is not None and cell["score"] >= cell["points"]:
-                    row["passed"] += 1
-                else:
-                    row["failures"][normalise(cell["message"]) or "(no message)"] += 1
+        for name, cell in result.cells():
+            if cell.kind != "test":
+                continue
+            row = rows.setdefault((name, cell.grade_id), {"notebook": name, "grade_id": cell.grade_id,
+                                                          "points": cell.points, "students": 0, "passed": 0,
+                                                          "earned": 0.0, "failures": collections.Counter()})
+            row["students"] += 1
+            row["earned"] += cell.score or 0.0
+            if cell.score is not None and cell.score >= cell.points:
+                row["passed"] += 1
+            else:
+                row["failures"][normalise(cell.message) or "(no message)"] += 1
     for row in rows.values():
         row["pass_rate"] = row["passed"] / row["students"]
         row["mean_fraction"] = row["earned"] / (row["points"] * row["students"]) if row["points"] else 1.0

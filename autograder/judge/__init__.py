@@ -1,0 +1,176 @@
+"""Hidden tests judged outside the sandbox, against ``autograder.reference``.
+
+The grading protocol, which every test cell of every assignment is written to:
+
+1. **Checks.** The assignment's judge module (``autograder/judge/<name>.py``: ``backprop`` for
+   ``01_backprop``, …) maps each test cell's ``grade_id`` to a list of ``Check``s in ``TESTS``. A
+   check has a ``key``, the inputs (``cases``: argument tuples, made here from fixed seeds) and a
+   ``judge`` that decides from the student's results. The cases include the visible test's own
+   inputs, so the judge is never weaker than what the student sees.
+2. **Collect (in the sandbox).** The grader writes every check's inputs into the sandbox
+   (``inputs_document``). The hidden part of the test cell calls ``nnlab.collect.collect(key, fn)``
+   once per key, with ``fn`` calling the student's code (e.g. ``lambda x, w, b: affine_forward(x, w, b)[0]``);
+   ``collect`` sends back each value, error, warning and modified argument.
+3. **Judge (here).** ``judge_cell`` decides each test cell from what came back: the reference is
+   called here, on the inputs made here, never on anything the sandbox sends.
+4. **Points come from the judge only**, visible tests included: a cell earns its points when every
+   one of its checks passes. The visible asserts still run in the notebook, for the student's
+   immediate feedback; when one fails, the cell stops before its hidden part and the judge reports
+   the checks as not run.
+
+A submission that reads every byte of its sandbox learns the test inputs, never the expected
+outputs or the reference's code. Write a check with ``against`` (compare with a reference function)
+or ``custom`` (any judgment, e.g. statistics of a random mask, or a recorded sequence of calls).
+"""
+import importlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from nnlab.checks import check_close
+from nnlab.collect import from_doc, to_doc
+
+NOT_RUN = "its hidden checks did not run (the cell stopped before them: see its error above)"
+
+
+class Failure(AssertionError):
+    """A check that did not pass; the message is written for the student."""
+
+
+@dataclass
+class Result:
+    """What the student's code did on one case (sent by ``collect``; untrusted)."""
+
+    value: Any = None
+    error: str | None = None
+    warnings: list = field(default_factory=list)
+    mutated: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One collected key of a test cell and how to judge it.
+
+    Attributes:
+        key: the name the hidden test collects under.
+        cases: argument tuples (arrays, numbers, strings, containers of them).
+        judge: judge(results, cases) raises ``Failure`` with a sentence; results are ``Result``s, one per case.
+    """
+
+    key: str
+    cases: tuple
+    judge: Callable
+
+
+def _shapes(args):
+    return ", ".join(str(np.shape(a)) if isinstance(a, np.ndarray) else repr(a)[:20] for a in args)
+
+
+def compare(got, want, what, **tolerances):
+    """Failure unless got matches want: arrays and numbers by ``check_close``, tuples, lists and dicts by item."""
+    if isinstance(want, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            raise Failure(f"{what} should return {len(want)} values; got {type(got).__name__}"
+                          + (f" of {len(got)}" if isinstance(got, (tuple, list)) else ""))
+        for k, (g, w) in enumerate(zip(got, want)):
+            compare(g, w, f"{what}, output {k}", **tolerances)
+    elif isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            raise Failure(f"{what} should be a dict with keys {sorted(want)}; got "
+                          + (f"keys {sorted(got)}" if isinstance(got, dict) else type(got).__name__))
+        for k in want:
+            compare(got[k], want[k], f"{what}[{k!r}]", **tolerances)
+    else:
+        try:
+            check_close(got, want, what, **tolerances)
+        except AssertionError as err:
+            raise Failure(str(err)) from None
+
+
+def against(key, reference, cases, what=None, stable=False, pure=False, **tolerances):
+    """A check comparing the student's result on each case with ``reference(*case)``.
+
+    Args:
+        reference: called here on fresh copies of each case.
+        stable: also fail on any floating-point warning (overflow, invalid value, division by zero).
+        pure: also fail when an argument was modified (the contract says inputs are not mutated).
+        tolerances: rtol, atol for ``check_close``.
+    """
+    what = what or key
+
+    def judge(results, cases):
+        for args, result in zip(cases, results):
+            where = f"{what} for inputs of shapes {_shapes(args)}"
+            if result.error:
+                raise Failure(f"{where} raised {result.error}")
+            if stable and result.warnings:
+                raise Failure(f"{what} is not numerically stable: NumPy warned '{result.warnings[0]}' for "
+                              f"inputs up to |x| = {max(np.max(np.abs(a)) for a in args if isinstance(a, np.ndarray)):g}. "
+                              "Rewrite it so that exp() never sees a large positive argument.")
+            if pure and result.mutated:
+                raise Failure(f"{where} modified its argument number {result.mutated[0] + 1}: "
+                              "the contract says inputs are not changed (work on a copy)")
+            compare(result.value, reference(*_fresh(args)), where, **tolerances)
+
+    return Check(key, tuple(cases), judge)
+
+
+def custom(key, cases, judge):
+    """A check with its own judgment: judge(results, cases) raises ``Failure``."""
+    return Check(key, tuple(cases), judge)
+
+
+def _fresh(args):
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def module(assignment):
+    """The judge module of an assignment: '01_backprop' -> autograder.judge.backprop."""
+    return importlib.import_module(f"{__name__}.{assignment.split('_', 1)[1]}")
+
+
+def checks(assignment):
+    """{grade_id: [Check]} of an assignment."""
+    return module(assignment).TESTS
+
+
+def inputs_document(assignment):
+    """The JSON text the sandbox's ``collect`` reads: {key: [case, ...]} for every check of the assignment."""
+    return json.dumps(to_doc({c.key: list(c.cases) for cs in checks(assignment).values() for c in cs}))
+
+
+def _results(raw, count):
+    """The untrusted results of one key as ``Result``s, or None when they are missing or malformed."""
+    if not isinstance(raw, list) or len(raw) != count:
+        return None
+    out = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            return None
+        try:
+            value = from_doc(entry["value"]) if isinstance(entry.get("value"), dict) else None
+        except (ValueError, KeyError, TypeError):
+            return None
+        error = entry.get("error")
+        out.append(Result(value, str(error)[:500] if error else None,
+                          [str(w)[:200] for w in entry.get("warnings", [])[:5]] if isinstance(entry.get("warnings"), list) else [],
+                          [int(i) for i in entry.get("mutated", []) if isinstance(i, int)][:5]
+                          if isinstance(entry.get("mutated"), list) else []))
+    return out
+
+
+def judge_cell(cell_checks, collected):
+    """(passed, message) of one test cell from the collected results (message empty when passed)."""
+    for check in cell_checks:
+        results = _results(collected.get(check.key), len(check.cases))
+        if results is None:
+            return False, NOT_RUN
+        try:
+            check.judge(results, check.cases)
+        except Failure as failure:
+            return False, str(failure)[:600]
+        except Exception as err:  # a value of an unexpected kind (e.g. a string where numbers belong)
+            return False, f"{check.key}: the result could not be judged ({type(err).__name__}: {str(err)[:200]})"
+    return True, ""

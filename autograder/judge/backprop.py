@@ -1,0 +1,142 @@
+"""Judge of 01_backprop: nonlinearities, the affine layer, softmax cross-entropy, a two-layer net.
+
+Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol);
+the cases repeat the visible tests' inputs and add random shapes, seeds and extreme values.
+"""
+import numpy as np
+
+from nnlab.checks import EXTREMES
+
+from autograder.reference import activations as act
+from autograder.reference import layers
+
+from . import Failure, against, custom
+
+
+def normal(seed, shape, scale=1.0):
+    return np.random.default_rng(seed).normal(scale=scale, size=shape)
+
+
+def elementwise(name, literal, seeds, scale, extremes=None, **tolerances):
+    """The checks of one elementwise function: literal and random inputs, then stability at |x| <= 1e4."""
+    reference = getattr(act, name)
+    cases = [(np.array(x, dtype=np.float64),) for x in literal]
+    cases += [(normal(seed, shape, scale),) for seed, shape in seeds]
+    checks = [against(name, reference, cases, **tolerances),
+              against(f"{name}_extremes", reference, [(EXTREMES.copy(),)] + [(np.array(x),) for x in extremes or []],
+                      what=f"{name} at |x| up to 1e4", stable=True)]
+    return checks
+
+
+def float64_output(key, what):
+    """The function returns a float64 array (not int, not bool)."""
+    def judge(results, cases):
+        for result in results:
+            value = result.value
+            if result.error:
+                raise Failure(f"{what} raised {result.error}")
+            if not isinstance(value, np.ndarray) or value.dtype != np.float64:
+                kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+                raise Failure(f"{what} should return a float64 array; got {kind}")
+    return custom(key, [(np.array([-2.0, 0.0, 3.0]),), (np.zeros((2, 3)),)], judge)
+
+
+def affine_cases(seeds_shapes):
+    cases = []
+    for seed, (n, d, m) in seeds_shapes:
+        r = np.random.default_rng(seed)
+        cases.append((r.normal(size=(n, d)), r.normal(size=(d, m)), r.normal(size=m), r.normal(size=(n, m))))
+    return cases
+
+
+def ref_affine_backward(x, w, b, dout):
+    return layers.affine_backward(dout, layers.affine_forward(x, w, b)[1])
+
+
+def softmax_cases():
+    rng = np.random.default_rng(1)
+    cases = [(np.zeros((4, 10)), np.array([0, 3, 9, 9])), (rng.normal(size=(5, 4)), np.array([0, 1, 2, 3, 1]))]
+    for seed, (n, c) in [(30, (1, 3)), (31, (8, 10)), (32, (64, 10))]:
+        r = np.random.default_rng(seed)
+        cases.append((r.normal(scale=5.0, size=(n, c)), r.integers(0, c, size=n)))
+    return cases
+
+
+EXTREME_SCORES = [
+    (np.array([[1e4, 0.0, -1e4]]), np.array([0])),
+    (np.array([[1e4, -1e4, 3.0], [-1e4, 1e4, 0.0]]), np.array([1, 2])),  # confidently wrong
+    (np.array([[1e4, 1e4 - 1.0, 1e4 - 5.0], [-1e4, -1e4 + 2.0, -1e4 + 1.0]]), np.array([1, 0])),  # rows of other scales
+]
+
+
+def demo_case():
+    """The visible tests' network (the notebook's net_demo cell)."""
+    rng = np.random.default_rng(42)
+    n, d, h, c = 6, 5, 7, 3
+    x = rng.normal(size=(n, d))
+    y = np.array([0, 1, 2, 2, 1, 0])
+    w1, b1 = 0.5 * rng.normal(size=(d, h)), 0.1 * rng.normal(size=h)
+    w2, b2 = 0.5 * rng.normal(size=(h, c)), 0.1 * rng.normal(size=c)
+    return x, w1, b1, w2, b2, y
+
+
+def net_cases(seeds_shapes):
+    cases = [demo_case()]
+    for seed, (n, d, h, c) in seeds_shapes:
+        r = np.random.default_rng(seed)
+        cases.append((r.normal(size=(n, d)), r.normal(size=(d, h)) * 0.3, r.normal(size=h),
+                      r.normal(size=(h, c)) * 0.3, r.normal(size=c), r.integers(0, c, size=n)))
+    return cases
+
+
+def ref_net(x, w1, b1, w2, b2, y):
+    """(scores, loss, grads) of affine - relu - affine - softmax cross-entropy, from the reference layers."""
+    a1, c1 = layers.affine_forward(x, w1, b1)
+    h, ch = layers.activation_forward(a1, "relu")
+    scores, c2 = layers.affine_forward(h, w2, b2)
+    loss, ds = layers.softmax_cross_entropy(scores, y)
+    dh, dw2, db2 = layers.affine_backward(ds, c2)
+    _, dw1, db1 = layers.affine_backward(layers.activation_backward(dh, ch), c1)
+    return scores, loss, {"W1": dw1, "b1": db1, "W2": dw2, "b2": db2}
+
+
+TESTS = {
+    "test_sigmoid": elementwise("sigmoid", [[0.0], [[-2.0, 2.0]]], [(1, (7,)), (2, (3, 4)), (3, (2, 3, 5))], 6.0)
+    + [against("sigmoid_float", act.sigmoid, [(0.0,)], what="sigmoid on a Python float")],
+    "test_sigmoid_grad": elementwise("sigmoid_grad", [[0.0], np.linspace(-4, 4, 9)], [(4, (5,)), (5, (4, 3))], 6.0,
+                                     extremes=[[-1e4, -30.0, 30.0, 1e4]]),
+    "test_tanh": elementwise("tanh", [[0.0, 1.0], np.linspace(-3, 3, 7)], [(6, (8,)), (7, (2, 2, 3))], 3.0),
+    "test_tanh_grad": elementwise("tanh_grad", [[0.0], np.linspace(-3, 3, 7)], [(8, (6,)), (9, (3, 5))], 3.0),
+    "test_relu": [against("relu", act.relu, [(np.array([-2.0, 0.0, 3.0]),), (np.zeros((2, 3)),),
+                                             (normal(10, (9,)),), (normal(11, (4, 2, 2)),),
+                                             (np.array([-1e4, 1e4]),)]),
+                  float64_output("relu_dtype", "relu")],
+    "test_relu_grad": [against("relu_grad", act.relu_grad,
+                               [(np.array([-2.0, 3.0]),), (np.array([0.0]),), (np.zeros((2, 2)),),
+                                (normal(12, (10,)),), (normal(13, (3, 3)),), (np.array([1e-300, -1e-300]),)],
+                               what="relu_grad (the subgradient at 0 is 0)")],
+    "test_softplus": elementwise("softplus", [[0.0]], [(14, (12,)), (15, (2, 5))], 8.0)
+    + [against("softplus_negative", act.softplus, [(np.array([-40.0]),), (np.array([-700.0, -100.0, -37.0]),)],
+               what="softplus at very negative inputs (accuracy: use log1p)", rtol=1e-6, atol=0)],
+    "test_softplus_grad": elementwise("softplus_grad", [np.linspace(-5, 5, 11)], [(16, (7,)), (17, (3, 2))], 6.0),
+    "test_affine_forward": [against(
+        "affine_forward", lambda x, w, b, dout: layers.affine_forward(x, w, b)[0],
+        [(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 0.0]]), np.array([0.1, 0.2, 0.3]),
+          np.zeros((2, 3)))] + affine_cases([(20, (1, 3, 2)), (21, (5, 4, 3)), (22, (16, 64, 10))]))],
+    "test_affine_backward": [against(
+        "affine_backward", ref_affine_backward,
+        affine_cases([(0, (4, 3, 5)), (23, (1, 2, 3)), (24, (7, 5, 2)), (25, (32, 64, 10))]),
+        what="affine_backward (dx, dw, db)")],
+    "test_softmax_cross_entropy": [
+        against("softmax_cross_entropy", layers.softmax_cross_entropy, softmax_cases()),
+        against("softmax_cross_entropy_extremes", layers.softmax_cross_entropy, EXTREME_SCORES,
+                what="softmax_cross_entropy on scores near ±1e4 (each row must stay stable)", stable=True)],
+    "test_two_layer_net_forward": [
+        against("two_layer_net_scores", lambda *a: ref_net(*a)[0], net_cases([]), what="two_layer_net(X, params) (the scores)"),
+        against("two_layer_net_loss", lambda *a: ref_net(*a)[1],
+                net_cases([(40, (1, 4, 3, 2)), (41, (10, 8, 16, 10)), (42, (32, 64, 50, 10))]),
+                what="two_layer_net loss")],
+    "test_two_layer_net_gradients": [
+        against("two_layer_net_grads", lambda *a: ref_net(*a)[2],
+                net_cases([(43, (2, 3, 4, 2)), (44, (20, 64, 30, 10))]), what="two_layer_net gradients")],
+}

@@ -1,0 +1,339 @@
+"""The isolated executor: one submitted notebook run in a bubblewrap sandbox.
+
+The security boundary of the grader is the operating system. Each notebook runs in its own
+sandbox (``bwrap``), whose rules are, each with its own test in tests/autograder/sandbox/:
+
+- **an unprivileged user**: a uid of its own (60000 + a number per worker), no capabilities, no
+  new privileges (``setpriv`` inside the sandbox when the grader is root; a user namespace otherwise);
+- **a read-only system**: /usr, the interpreter and the venv are bound read-only; of the course only
+  the student toolkit (``nnlab/``) and ``runner.py`` are visible — no ``solutions/``, no
+  ``autograder/reference``, no gradebook, no other submission, no course repository;
+- **a private writable home**: a size-limited tmpfs holding a copy of the submission's companion
+  files; with ``/tmp`` it vanishes with the sandbox, so nothing a submission writes reaches the
+  next submission or the instructor;
+- **no network**: a network namespace of its own (the results come back through a pipe);
+- **limits**: memory, processes and threads, CPU time, file size and open files (rlimits set by the
+  runner before any submitted code), **wall time per notebook** and **total output per notebook**
+  (enforced here, from outside: the sandbox is killed).
+
+``run_notebook`` returns a ``Run``: each cell's outputs and the results ``collect`` sent, as
+untrusted data for the judge. The inputs for ``collect`` are bound read-only; the reference and the
+expected values never enter.
+"""
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import course
+
+RUNNER = Path(__file__).with_name("runner.py")
+HOME, GRADER, TOOLKIT = "/home/student", "/grader", "/toolkit"
+BASE_UID = 60000
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`), "
+                "or grade trusted submissions without isolation with --no-isolation")
+
+
+class IsolationUnavailable(RuntimeError):
+    """The sandbox cannot start on this machine; the message says what to install or change."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use. Times in seconds, sizes in MB (output in bytes)."""
+
+    notebook_seconds: float = 600.0
+    cell_seconds: float = 120.0
+    memory_mb: int = 2048
+    processes: int = 64
+    disk_mb: int = 256
+    file_mb: int = 64
+    open_files: int = 256
+    output_bytes: int = 20_000_000
+
+
+@dataclass
+class Run:
+    """What came back from one sandboxed notebook (all of it written by code the student controls).
+
+    Attributes:
+        outputs: cell index -> list of notebook outputs, for the cells that finished.
+        collected: key -> the raw results ``collect`` sent (decoded by the judge).
+        ended: how the run ended, in words ("finished", "stopped: ..."); ``finished`` is True when
+            every cell reported.
+        notes: sentences for the instructor and the student (files not copied, output cut, ...).
+        seconds: wall time of the sandbox.
+    """
+
+    outputs: dict = field(default_factory=dict)
+    collected: dict = field(default_factory=dict)
+    ended: str = ""
+    finished: bool = False
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _parents(path):
+    """bwrap arguments creating every folder above ``path`` with mode 755 (bwrap would copy 700 from /root)."""
+    args, current = [], Path("/")
+    for part in Path(path).parent.parts[1:]:
+        current = current / part
+        args += ["--perms", "0755", "--dir", str(current)]
+    return args
+
+
+def _interpreter_paths():
+    """Folders the interpreter needs, read-only: the venv and the installation it was made from."""
+    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    return sorted(p for p in paths if not str(p).startswith("/usr"))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the runner finds things: inside the sandbox, or in the job folder when not isolated."""
+
+    home: str
+    grader: str
+    toolkit: str
+
+    @classmethod
+    def for_run(cls, job_dir, isolate):
+        if isolate:
+            return cls(HOME, GRADER, TOOLKIT)
+        return cls(str(Path(job_dir) / "home"), str(job_dir), str(course.REPO))
+
+
+def command(job_dir, uid, limits, channel, isolate=True):
+    """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False)."""
+    python = str(Path(sys.prefix) / "bin" / "python")
+    layout = Layout.for_run(job_dir, isolate)
+    runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
+    if not isolate:
+        return runner
+    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+            "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
+    for etc in ("/etc/ld.so.cache", "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/localtime"):
+        if os.path.exists(etc):
+            args += ["--ro-bind", etc, etc]
+    for path in _interpreter_paths():
+        args += _parents(path) + ["--ro-bind", str(path), str(path)]
+    args += ["--perms", "0755", "--dir", TOOLKIT, "--ro-bind", str(course.REPO / "nnlab"), f"{TOOLKIT}/nnlab",
+             "--ro-bind", str(job_dir), GRADER,
+             "--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limits.disk_mb << 20), "--tmpfs", HOME,
+             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm",
+             "--chdir", HOME, "--clearenv"]
+    for name, value in sandbox_env(layout, channel).items():
+        args += ["--setenv", name, value]
+    if os.geteuid() == 0:  # become an unprivileged uid of our own inside (no user namespace needed)
+        args += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                 "--bounding-set=-all", "--no-new-privs"]
+    else:  # an ordinary user: a user namespace maps the sandbox's uid onto the grader's own
+        args[1:1] = ["--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL"]
+    return args + runner
+
+
+def sandbox_env(layout, channel):
+    """The environment the runner gets: nothing of the grader's own."""
+    tmp = "/tmp" if layout.home == HOME else layout.home
+    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
+            "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": f"{tmp}/.matplotlib",
+            "PYTHONDONTWRITEBYTECODE": "1", "NNLAB_GRADER_INPUTS": f"{layout.grader}/inputs.json",
+            "NNLAB_GRADER_CHANNEL": str(channel)}
+
+
+def matplotlib_cache(folder):
+    """Build matplotlib's font list once (outside the sandbox) so each sandbox only copies it."""
+    folder = Path(folder)
+    if not any(folder.glob("fontlist-*.json")):
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(folder)}, check=True, capture_output=True)
+    return folder
+
+
+def worker_uid():
+    """The sandbox uid of this worker process: one per worker, so process limits are per submission."""
+    return BASE_UID + os.getpid() % 5000
+
+
+def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache):
+    """Write the job folder (bound read-only as /grader): job.json, inputs.json, runner.py, submission/."""
+    job_dir = Path(job_dir)
+    submission = job_dir / "submission"
+    submission.mkdir()
+    for rel, source in companions:
+        (submission / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, submission / rel)
+    if mpl_cache:
+        shutil.copytree(mpl_cache, job_dir / "matplotlib")
+    shutil.copyfile(RUNNER, job_dir / "runner.py")
+    (job_dir / "inputs.json").write_text(inputs)
+    if layout.home != HOME:
+        (job_dir / "home").mkdir()
+    job = {"cells": cells, "cell_seconds": limits.cell_seconds, "channel_fd": channel, "home": layout.home,
+           "toolkit": layout.toolkit, "submission_dir": f"{layout.grader}/submission",
+           "matplotlib_cache": f"{layout.grader}/matplotlib" if mpl_cache else None,
+           "limits": {"memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb,
+                      "open_files": limits.open_files, "cpu_seconds": int(limits.notebook_seconds) + 10}}
+    (job_dir / "job.json").write_text(json.dumps(job))
+    for path in [job_dir, *job_dir.rglob("*")]:
+        path.chmod(0o777 if path.name == "home" else 0o755 if path.is_dir() else 0o644)
+
+
+def _kill(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _read(process, channel, limits, run):
+    """Read the channel until the runner is done or a limit is reached; fills ``run``."""
+    started = time.monotonic()
+    buffer, received = b"", 0
+    selector = selectors.DefaultSelector()
+    selector.register(channel, selectors.EVENT_READ)
+    selector.register(process.stdout, selectors.EVENT_READ)
+    tail = b""
+    open_streams = 2
+    while open_streams:
+        left = limits.notebook_seconds - (time.monotonic() - started)
+        if left <= 0:
+            run.ended = f"stopped: the notebook ran longer than {limits.notebook_seconds:g} s in total"
+            return
+        for key, _ in selector.select(timeout=min(left, 1.0)):
+            data = os.read(key.fileobj if isinstance(key.fileobj, int) else key.fileobj.fileno(), 1 << 16)
+            if not data:
+                selector.unregister(key.fileobj)
+                open_streams -= 1
+                continue
+            received += len(data)
+            if received > limits.output_bytes:
+                run.ended = f"stopped: the notebook printed more than {limits.output_bytes // 1_000_000} MB"
+                return
+            if key.fileobj is channel:
+                buffer += data
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    _message(line, run)
+            else:
+                tail = (tail + data)[-2000:]
+    if tail.strip():
+        run.notes.append("the notebook's process wrote outside its cells: "
+                         + tail.decode("utf-8", "replace").strip().splitlines()[-1][:200])
+
+
+def _message(line, run):
+    """One JSON line from the runner or from ``collect`` (malformed lines are dropped)."""
+    try:
+        message = json.loads(line)
+        kind = message.get("kind")
+    except (ValueError, AttributeError):
+        return
+    if kind == "cell" and isinstance(message.get("index"), int) and isinstance(message.get("outputs"), list):
+        run.outputs[message["index"]] = message["outputs"]
+    elif kind == "collect" and isinstance(message.get("key"), str):
+        run.collected[message["key"]] = message.get("results")
+    elif kind == "ready":
+        run.notes += [str(n)[:300] for n in message.get("notes", [])][:5]
+    elif kind == "done":
+        run.finished = True
+
+
+def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mpl_cache=None, scratch=None):
+    """Run the code cells of one notebook in a fresh sandbox.
+
+    Args:
+        cells: [{"index": int, "source": str, "instructor": bool}] in order.
+        inputs: the JSON text of the inputs ``collect`` reads (``autograder.judge.inputs_document``).
+        companions: [(relative path, host path)] files copied into the sandbox's home.
+        limits: a ``Limits``.  isolate: False runs without bubblewrap (trusted code only).
+        mpl_cache: a folder with matplotlib's font list (``matplotlib_cache``).
+        scratch: where the job folder is made (default: the system's temporary folder).
+    Returns:
+        a ``Run``.
+    """
+    run = Run()
+    started = time.monotonic()
+    read_end, channel = os.pipe()
+    with tempfile.TemporaryDirectory(prefix="sandbox-", dir=scratch) as job_dir:
+        layout = Layout.for_run(job_dir, isolate)
+        _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache)
+        argv = command(job_dir, worker_uid(), limits, channel, isolate)
+        env = None if isolate else sandbox_env(layout, channel)
+        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   pass_fds=(channel,), start_new_session=True, env=env, cwd="/")
+        os.close(channel)
+        try:
+            _read(process, read_end, limits, run)
+        finally:
+            _kill(process)
+            process.wait()
+            os.close(read_end)
+            process.stdout.close()
+        if not run.ended:
+            run.ended = "finished" if run.finished else _death(process.returncode, run)
+    run.seconds = round(time.monotonic() - started, 3)
+    return run
+
+
+def _death(code, run):
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        meaning = {"SIGSEGV": "a segmentation fault", "SIGKILL": "killed, e.g. out of memory",
+                   "SIGXCPU": "its CPU time limit", "SIGABRT": "an abort"}.get(name, name)
+        return f"stopped: the notebook's process crashed ({meaning}) after {len(run.outputs)} cell(s)"
+    return f"stopped: the notebook's process exited (code {code}) after {len(run.outputs)} cell(s)"
+
+
+PROBE = """
+import json, os, socket, sys
+facts = {"uid": os.getuid(), "cap_eff": next(l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")),
+         "repo_visible": os.path.exists(sys.argv[1]), "venv_writable": os.access(sys.prefix, os.W_OK)}
+s = socket.socket(); s.settimeout(1)
+try:
+    s.connect(("127.0.0.1", int(sys.argv[2]))); facts["network"] = True
+except OSError:
+    facts["network"] = False
+print(json.dumps(facts))
+"""
+
+
+def check(limits=Limits()):
+    """Raise ``IsolationUnavailable`` unless a sandbox starts here and holds: an unprivileged uid without
+    capabilities, the course repository invisible, the venv read-only, no network (a port the grader
+    listens on is unreachable)."""
+    if shutil.which("bwrap") is None:
+        raise IsolationUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
+    listener = __import__("socket").socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    with tempfile.TemporaryDirectory() as job_dir:
+        os.chmod(job_dir, 0o755)
+        argv = command(job_dir, worker_uid(), limits, channel=2)
+        argv = argv[:argv.index(f"{GRADER}/runner.py")] + ["-c", PROBE, str(course.REPO / "solutions"),
+                                                            str(listener.getsockname()[1])]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    listener.close()
+    if proc.returncode != 0:
+        raise IsolationUnavailable(f"the sandbox does not start ({proc.stderr.strip()[-300:]}): {INSTALL_HINT}")
+    facts = json.loads(proc.stdout.strip().splitlines()[-1])
+    broken = [what for what, bad in (("runs as root", facts["uid"] == 0), ("keeps capabilities", int(facts["cap_eff"], 16)),
+                                     ("sees the course repository", facts["repo_visible"]),
+                                     ("can write to the venv", facts["venv_writable"]),
+                                     ("reaches the network", facts["network"])) if bad]
+    if broken:
+        raise IsolationUnavailable(f"the sandbox {', '.join(broken)}: {INSTALL_HINT}")
+    return facts
