@@ -8,10 +8,9 @@ so every mutant is valid Python and its diff shows exactly one change. Only the 
 ``### BEGIN SOLUTION`` and ``### END SOLUTION`` are mutated (what a student writes), and only in
 answer cells that some test depends on.
 
-Every mutant, the hand-written classic mistakes of ``autograder.classic_mistakes`` and an unmutated
-control are graded as students of one batch, by nbgrader's own ``autograde`` (``--pipeline
-nbgrader``, the default: the batch is split into ``--jobs`` shards, each with its own gradebook) or
-by ``python -m autograder grade`` (``--pipeline grade``: the grading kernel, several times slower).
+Every mutant, the hand-written classic mistakes of ``autograder.mutation.classic_mistakes`` and an
+unmutated control are graded as students of one batch by ``python -m autograder grade`` (each in its
+own sandbox, its hidden tests judged outside it: plain nbgrader cannot judge them).
 A mutant is *killed* when it loses at least one point on the autograded cells. The report gives
 the mutation score (killed / graded) and every survivor as a unified diff. Mutants that no test of
 the contract can tell apart from the solution (equivalent), or that change a setting the assignment
@@ -19,7 +18,7 @@ leaves to the student (free choice), are listed by hand, each with its reason, i
 ``autograder/mutation/equivalent.toml`` and left out of the score.
 
     python -m autograder mutants ASSIGNMENT [--max N] [--jobs N] [--no-classic | --classic-only]
-                                 [--only ID,...] [--messages] [--list] [--pipeline P]
+                                 [--only ID,...] [--messages] [--list]
 
 ``--list`` prints every generated mutant with its id (what the equivalents file refers to);
 ``--only`` regrades chosen mutants after a test changed; ``--messages`` prints the failure message
@@ -30,14 +29,11 @@ submission of the batch, so that grading time goes to the graded cells.
 """
 import argparse
 import ast
-import concurrent.futures
 import copy
 import difflib
 import hashlib
 import json
-import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -45,10 +41,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 
 from .. import course
-from ..worker.feedback import warning_lines
 
 EQUIVALENT_FILE = Path(__file__).with_name("equivalent.toml")
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -564,7 +558,7 @@ class Graded:
     student: str
     cells: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
-    notebook: object = None  # the autograded notebook (nbformat node; nbgrader pipeline), for feedback pages
+    notebook: object = None  # the autograded notebook (JSON), for feedback pages
 
     def lost(self):
         """grade_ids of the autograded cells that lost points."""
@@ -588,81 +582,11 @@ def build_submission(nb, replacements, stub_cells=()):
     return nb
 
 
-def _test_cells(nb):
-    return [_meta(c)["grade_id"] for c in nb["cells"]
-            if c["cell_type"] == "code" and _meta(c).get("grade") and not _meta(c).get("solution")]
-
-
-def _failure(cell):
-    """What an autograded cell reports when it fails: its error, else what it wrote to stderr (nbgrader scores
-    a test cell that writes to stderr, e.g. a NumPy warning, as failed)."""
-    outputs = cell.get("outputs", [])
-    for output in outputs:
-        if output.get("output_type") == "error":
-            return f"{output.get('ename', 'Error')}: {output.get('evalue', '')}".strip()
-    for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            text = "".join(output.get("text", "")).strip()
-            return "stderr: " + (warning_lines(text) or text.splitlines() or [""])[0].strip()
-    return ""
-
-
-def _single_threaded_blas():
-    """One BLAS thread per kernel while shards run side by side (the matrices are small; threads only contend)."""
-    return course.environment(**dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1"))
-
-
-def grade_with_nbgrader(assignment, submissions, workdir, jobs=2, timeout=CELL_TIMEOUT, log=print):
-    """Autograde {student: notebook} with nbgrader, in ``jobs`` shards (each its own gradebook); {student: Graded}."""
-    path, nb = solution_notebook(assignment)
-    tests = _test_cells(nb)
-    students = sorted(submissions)
-    shards = [students[i::jobs] for i in range(jobs) if students[i::jobs]]
-    root = Path(workdir)
-    first = root / "shard0"
-    course.nbgrader("generate_assignment", assignment, "--force",
-                    f"--CourseDirectory.release_directory={first / 'release'}", grading_dir=first)
-    for i, shard in enumerate(shards):
-        folder = root / f"shard{i}"
-        if i:
-            shutil.copytree(first, folder)
-        for student in shard:
-            dest = folder / "submitted" / student / assignment
-            dest.mkdir(parents=True)
-            (dest / path.name).write_text(json.dumps(submissions[student]))
-    log(f"{assignment}: autograding {len(students)} submission(s) with nbgrader in {len(shards)} shard(s)")
-
-    def autograde(i):
-        return course.nbgrader("autograde", assignment, f"--ExecutePreprocessor.timeout={timeout}",
-                               grading_dir=root / f"shard{i}", check=False)
-
-    with _single_threaded_blas(), concurrent.futures.ThreadPoolExecutor(len(shards)) as pool:
-        procs = list(pool.map(autograde, range(len(shards))))
-    from nbgrader.api import Gradebook, MissingEntry
-
-    out = {}
-    for i, shard in enumerate(shards):
-        folder = root / f"shard{i}"
-        with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
-            for student in shard:
-                graded = Graded(student)
-                try:
-                    submission = gb.find_submission(assignment, student)
-                except MissingEntry:
-                    raise RuntimeError(f"nbgrader did not grade {student}:\n{(procs[i].stdout + procs[i].stderr)[-3000:]}")
-                scores = {g.name: (g.score, g.max_score) for n in submission.notebooks for g in n.grades}
-                autograded = nbformat.read(str(folder / "autograded" / student / assignment / path.name), as_version=4)
-                errors = {_meta(cell).get("grade_id"): _failure(cell) for cell in autograded["cells"]}
-                graded.cells = {gid: (*scores[gid], errors.get(gid, "")) for gid in tests}
-                graded.notebook = autograded
-                out[student] = graded
-    return out
-
-
-def grade_with_autograder(assignment, submissions, workdir, jobs=2, timeout=CELL_TIMEOUT, log=print):
-    """Autograde {student: notebook} with ``python -m autograder grade`` (the grading kernel); {student: Graded}."""
-    from ..records import Settings
+def grade_batch(assignment, submissions, workdir, jobs=2, timeout=CELL_TIMEOUT, log=print):
+    """Grade {student: notebook} with ``python -m autograder grade`` (each in its sandbox, judged outside it);
+    returns {student: Graded}."""
     from ..batch.grade import grade, load_results
+    from ..records import Settings
 
     path, _ = solution_notebook(assignment)
     folder = Path(workdir) / "submissions"
@@ -674,13 +598,12 @@ def grade_with_autograder(assignment, submissions, workdir, jobs=2, timeout=CELL
           log=lambda *a: None)
     out = {}
     for student, result in load_results(grading, assignment).items():
-        cells = result["notebooks"].get(path.name, {})
-        out[student] = Graded(student, {gid: (c["score"], c["points"], c["message"]) for gid, c in cells.items()
-                                        if c["kind"] == "test"}, list(result["notes"]))
+        cells = {c.grade_id: (c.score, c.points, c.message) for c in result.notebooks.get(path.name, [])
+                 if c.kind == "test"}
+        autograded = grading / "autograded" / student / assignment / path.name
+        out[student] = Graded(student, cells, list(result.notes),
+                              json.loads(autograded.read_text()) if autograded.is_file() else None)
     return out
-
-
-PIPELINES = {"nbgrader": grade_with_nbgrader, "grade": grade_with_autograder}
 
 
 # --- a run -----------------------------------------------------------------------------------------
@@ -760,8 +683,8 @@ def judge_classic(mutant, graded):
     return None
 
 
-def run(assignment, max_mutants=None, jobs=2, classic_mistakes=True, generated=True, pipeline="nbgrader",
-        workdir=None, only=None, log=print):
+def run(assignment, max_mutants=None, jobs=2, classic_mistakes=True, generated=True, workdir=None, only=None,
+        log=print):
     """Grade the assignment's mutants (a sample of max_mutants when given, or the ids in only) and its classic
     mistakes in one batch; returns a Report."""
     started = time.monotonic()
@@ -778,7 +701,7 @@ def run(assignment, max_mutants=None, jobs=2, classic_mistakes=True, generated=T
     for m in chosen:
         submissions[m.student] = build_submission(nb, {m.cell: m.source}, stubs)
     with tempfile.TemporaryDirectory(prefix=f"mutants-{assignment}-", dir=workdir) as tmp:
-        graded = PIPELINES[pipeline](assignment, submissions, tmp, jobs=jobs, log=log)
+        graded = grade_batch(assignment, submissions, tmp, jobs=jobs, log=log)
     control = graded["control"]
     if control.lost():
         raise RuntimeError(f"{assignment}: the unmutated solution loses points in {sorted(control.lost())} "
@@ -803,8 +726,6 @@ def main(argv=None):
     parser.add_argument("--jobs", type=course.positive_int, default=2, help="parallel grading processes (default 2)")
     parser.add_argument("--no-classic", action="store_true", help="leave out the hand-written classic mistakes")
     parser.add_argument("--classic-only", action="store_true", help="only the classic mistakes")
-    parser.add_argument("--pipeline", choices=sorted(PIPELINES), default="nbgrader",
-                        help="nbgrader autograde (default) or python -m autograder grade (the grading kernel)")
     parser.add_argument("--only", help="grade only these generated mutants (ids separated by commas)")
     parser.add_argument("--messages", action="store_true", help="also print the failure messages of every mutant")
     parser.add_argument("--list", action="store_true", help="list the generated mutants with their ids; grade nothing")
@@ -823,7 +744,7 @@ def main(argv=None):
                 print(f"{m.id}  {m.cell:28s} {m.description}{excluded}")
             continue
         report = run(assignment, args.max, args.jobs, classic_mistakes=not args.no_classic,
-                     generated=not args.classic_only, pipeline=args.pipeline,
+                     generated=not args.classic_only,
                      only=set(args.only.split(",")) if args.only else None)
         print(report.text(messages=args.messages))
         if 100 * report.score < args.fail_under or report.classic_missed:
