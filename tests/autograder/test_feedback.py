@@ -5,7 +5,8 @@ import nbformat
 
 import corpus
 from autograder import course
-from autograder.feedback import student_view, write_feedback
+from autograder.records import CellResult
+from autograder.worker.feedback import student_view, write_feedback
 from autograder.notebooks import nbgrader_meta
 
 FAILED = "test_relu_grad"
@@ -14,12 +15,12 @@ FAILED = "test_relu_grad"
 def autograded():
     """The solution notebook as if autograded: one test failed with a traceback quoting a hidden line."""
     nb = nbformat.read(str(course.SOLUTIONS / corpus.ASSIGNMENT / corpus.NOTEBOOK), as_version=4)
-    cells = {}
+    cells = []
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in corpus.POINTS:
-            cells[gid] = {"kind": "test", "points": float(corpus.POINTS[gid]),
-                          "score": 0.0 if gid == FAILED else float(corpus.POINTS[gid]), "message": ""}
+            points = float(corpus.POINTS[gid])
+            cells.append(CellResult(gid, "test", points, 0.0 if gid == FAILED else points))
         if gid == FAILED:
             cell.outputs = [nbformat.v4.new_output(
                 "error", ename="AssertionError", evalue="relu_grad on zeros: 4 of 4 values are wrong",

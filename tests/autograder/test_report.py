@@ -5,7 +5,8 @@ import pytest
 from conftest import run_cli
 
 import corpus
-from autograder.report import item_analysis, normalise
+from autograder.batch.report import item_analysis, normalise
+from autograder.records import CellResult, SubmissionResult
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +17,7 @@ def test_messages_differing_only_in_numbers_count_as_one_failure():
 
 
 def test_item_analysis_counts_passes_and_failures_per_test():
-    results = {s: {"notebooks": {"nb.ipynb": {"t": {"kind": "test", "points": 2.0, "score": score, "message": m}}}}
+    results = {s: SubmissionResult(s, "a", notebooks={"nb.ipynb": [CellResult("t", "test", 2.0, score, m)]})
                for s, score, m in [("a", 2.0, ""), ("b", 0.0, "x: expected 1, got 2"), ("c", 0.0, "x: expected 3, got 4")]}
     (row,) = item_analysis(results)
     assert (row["students"], row["passed"], round(row["pass_rate"], 3)) == (3, 1, 0.333)

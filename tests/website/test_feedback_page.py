@@ -3,7 +3,8 @@ whole, without scrolling sideways, and the page loads nothing from the network."
 import nbformat
 import pytest
 
-from autograder.feedback import write_feedback
+from autograder.records import CellResult
+from autograder.worker.feedback import write_feedback
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,7 @@ def test_a_long_failure_message_wraps_instead_of_scrolling(visit, tmp_path):
     ename, evalue = MESSAGE.split(": ", 1)
     cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[MESSAGE])]
     nb = nbformat.v4.new_notebook(cells=[cell])
-    cells = {"test_softmax": {"kind": "test", "points": 3.0, "score": 0.0}}
+    cells = [CellResult("test_softmax", "test", 3.0, 0.0)]
     page = visit(write_feedback(nb, cells, tmp_path / "alice.html", "alice", "01_backprop").as_uri())
     shown = page.page.locator(".output_error pre").first
     assert " ".join(shown.inner_text().split()) == MESSAGE
