@@ -1,12 +1,14 @@
 """Mutation testing of every assignment's tests: the full run of ``python -m autograder mutants``.
 
 Every generated mutant (one plausible mistake in one answer cell) and every hand-written classic
-mistake is graded by nbgrader as a student of one batch per assignment, two shards in parallel.
+mistake is graded by `python -m autograder grade` (sandboxed, judged outside) as a student of one batch
+per assignment, with two workers.
 The goal: at least 95 % of the generated mutants killed (after the ones excluded by hand in
-autograder/mutants_equivalent.toml) and every classic mistake caught with a message that says
+autograder/mutation/equivalent.toml) and every classic mistake caught with a message that says
 what is wrong. This takes tens of minutes on 2 cores.
 """
-from autograder import course, mutants
+from autograder import course
+from autograder.mutation import mutants
 
 GOAL = 0.95
 
@@ -43,7 +45,7 @@ def run():
         "dropped, a condition negated, another local returned), graded by nbgrader like a student. Killed: it loses",
         "at least one point. Excluded: mutants that no test of the contract can tell apart from the solution",
         "(equivalent), or settings the assignment leaves to the student (free choice), each with its reason in",
-        "`autograder/mutants_equivalent.toml`. Classic mistakes: `autograder/classic_mistakes.py`, each required to",
+        "`autograder/mutation/equivalent.toml`. Classic mistakes: `autograder/classic_mistakes.py`, each required to",
         f"fail named tests with a message that says what is wrong. Goal: {100 * GOAL:.0f} % and every classic mistake.",
         "",
         "A free choice changes what the program computes, but not anything the assignment asks for: the capstone",

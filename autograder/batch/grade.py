@@ -4,7 +4,7 @@ The pipeline, for one assignment:
 
 1. the assignment's fresh release and its entry in nbgrader's gradebook (``nbgrader generate_assignment``,
    skipped when solutions/ has not changed since the last run);
-2. the submissions found in SUBMISSIONS (``autograder.submissions``), copied into nbgrader's
+2. the submissions found in SUBMISSIONS (``autograder.batch.submissions``), copied into nbgrader's
    ``submitted/<student>/<assignment>/`` and added to the gradebook as students;
 3. each submission whose files, assignment, grader or settings changed since it was last graded goes
    to a pool of worker processes (``autograder.worker``: each notebook in its own sandbox, judged

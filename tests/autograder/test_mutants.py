@@ -1,8 +1,8 @@
-"""Mutation testing of the assignments' tests (autograder/mutants.py, autograder/classic_mistakes.py).
+"""Mutation testing of the assignments' tests (autograder/mutation/mutants.py, classic_mistakes.py).
 
 Fast: the mutation operators each produce valid Python that differs from the original in one place,
 only between the solution markers; the hand-written data (equivalent mutants, classic mistakes) still
-matches the solutions. Slow (one nbgrader batch per assignment): a deterministic sample of generated
+matches the solutions. Slow (one grading batch per assignment): a deterministic sample of generated
 mutants is killed, and every classic mistake loses points with a message that says what is wrong.
 The full run is ``python -m autograder mutants ASSIGNMENT`` (and ``python -m bench``).
 """
@@ -10,11 +10,14 @@ import ast
 import html
 import re
 
+import nbformat
 import pytest
 
-from autograder import course, mutants
-from autograder.classic_mistakes import MISTAKES
-from autograder.feedback import write_feedback
+from autograder import course
+from autograder.mutation import mutants
+from autograder.mutation.classic_mistakes import MISTAKES
+from autograder.records import CellResult
+from autograder.worker.feedback import write_feedback
 
 SAMPLE = 5  # generated mutants graded per assignment in `make test` (with all classic mistakes: about 3 minutes)
 
@@ -185,8 +188,8 @@ def _hidden_lines(assignment):
 
 def _page_text(graded, assignment, folder):
     """The text of the feedback page a student would get for this autograded notebook (tags removed)."""
-    cells = {gid: {"kind": "test", "points": points, "score": score} for gid, (score, points, _) in graded.cells.items()}
-    path = write_feedback(graded.notebook, cells, folder / f"{graded.student}.html",
+    cells = [CellResult(gid, "test", points, score) for gid, (score, points, _) in graded.cells.items()]
+    path = write_feedback(nbformat.from_dict(graded.notebook), cells, folder / f"{graded.student}.html",
                           graded.student, assignment)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", path.read_text())).split())
 

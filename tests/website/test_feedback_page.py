@@ -1,4 +1,4 @@
-"""The feedback page a student opens (autograder.feedback) in the browser: the failure message of a test is read
+"""The feedback page a student opens (autograder.worker.feedback) in the browser: the failure message of a test is read
 whole, without scrolling sideways, and the page loads nothing from the network."""
 import nbformat
 import pytest
