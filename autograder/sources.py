@@ -11,6 +11,7 @@ import nbformat
 from jupytext.cli import jupytext as jupytext_cli
 
 from . import course
+from .notebooks import nbgrader_meta
 
 SYNC_COMMAND = "python -m autograder release {assignment}"
 
@@ -39,7 +40,7 @@ def sync(assignment):
 
 
 def _cell_view(cell):
-    return cell.cell_type, cell.source.strip("\n"), cell.metadata.get("nbgrader")
+    return cell.cell_type, cell.source.strip("\n"), nbgrader_meta(cell)
 
 
 def disagreements(assignment):

@@ -26,27 +26,24 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from autograder import course  # noqa: E402
+from autograder.notebooks import nbgrader_meta  # noqa: E402
 
 ASSIGNMENT, NOTEBOOK, STUDENTS = "01_backprop", "01_backprop.ipynb", 40
-
-
-def _meta(cell):
-    return cell.metadata.get("nbgrader", {})
 
 
 def submissions():
     """{student: notebook}: 20 complete, 10 with one broken function, 10 half done (stubs left)."""
     solution = nbformat.read(str(course.SOLUTIONS / ASSIGNMENT / NOTEBOOK), as_version=4)
-    answers = {_meta(c)["grade_id"]: c.source for c in solution.cells if _meta(c).get("solution")}
+    answers = {nbgrader_meta(c)["grade_id"]: c.source for c in solution.cells if nbgrader_meta(c).get("solution")}
     out = {}
     for k in range(STUDENTS):
         nb = nbformat.read(str(course.EXERCISES / ASSIGNMENT / NOTEBOOK), as_version=4)
-        answer_cells = [c for c in nb.cells if _meta(c).get("grade_id") in answers]
+        answer_cells = [c for c in nb.cells if nbgrader_meta(c).get("grade_id") in answers]
         for i, cell in enumerate(answer_cells):
             if k % 4 == 3 and i >= len(answer_cells) // 2:
                 continue  # half done: the rest keeps its stub
-            cell.source = answers[_meta(cell)["grade_id"]]
-            if k % 4 == 2 and _meta(cell)["grade_id"] == "relu":
+            cell.source = answers[nbgrader_meta(cell)["grade_id"]]
+            if k % 4 == 2 and nbgrader_meta(cell)["grade_id"] == "relu":
                 cell.source = cell.source.replace("> 0).astype", "< 0).astype")
         out[f"student{k:02d}"] = nb
     return out

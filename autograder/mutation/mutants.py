@@ -43,6 +43,7 @@ from pathlib import Path
 
 
 from .. import course
+from ..notebooks import nbgrader_meta
 
 EQUIVALENT_FILE = Path(__file__).with_name("equivalent.toml")
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -432,10 +433,6 @@ def solution_notebook(assignment):
     return path, json.loads(path.read_text())
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def _source(cell):
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
@@ -474,7 +471,7 @@ def _free(source):
 def graded_answer_cells(nb):
     """grade_ids of the code answer cells that some test depends on, directly or through other cells' names."""
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-    needed = {id(c) for c in code if _meta(c).get("grade") and not _meta(c).get("solution")}
+    needed = {id(c) for c in code if nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get("solution")}
     used = set().union(*(_free(_source(c)) for c in code if id(c) in needed))
     changed = True
     while changed:
@@ -484,13 +481,13 @@ def graded_answer_cells(nb):
                 needed.add(id(c))
                 used |= _free(_source(c))
                 changed = True
-    return [_meta(c)["grade_id"] for c in code if _meta(c).get("solution") and id(c) in needed]
+    return [nbgrader_meta(c)["grade_id"] for c in code if nbgrader_meta(c).get("solution") and id(c) in needed]
 
 
 def ungraded_answer_cells(nb):
     graded = set(graded_answer_cells(nb))
-    return [_meta(c)["grade_id"] for c in nb["cells"]
-            if c["cell_type"] == "code" and _meta(c).get("solution") and _meta(c)["grade_id"] not in graded]
+    return [nbgrader_meta(c)["grade_id"] for c in nb["cells"]
+            if c["cell_type"] == "code" and nbgrader_meta(c).get("solution") and nbgrader_meta(c)["grade_id"] not in graded]
 
 
 def generate(assignment):
@@ -499,7 +496,7 @@ def generate(assignment):
     graded = set(graded_answer_cells(nb))
     out, seen = [], set()
     for cell in nb["cells"]:
-        grade_id = _meta(cell).get("grade_id")
+        grade_id = nbgrader_meta(cell).get("grade_id")
         if cell["cell_type"] != "code" or grade_id not in graded:
             continue
         original = _source(cell)
@@ -518,7 +515,7 @@ def classic(assignment):
     from .classic_mistakes import MISTAKES
 
     _, nb = solution_notebook(assignment)
-    sources = {_meta(c).get("grade_id"): _source(c) for c in nb["cells"]}
+    sources = {nbgrader_meta(c).get("grade_id"): _source(c) for c in nb["cells"]}
     out = []
     for mistake in MISTAKES:
         if mistake.assignment != assignment:
@@ -572,7 +569,7 @@ def build_submission(nb, replacements, stub_cells=()):
     """A copy of the notebook with some answer cells' sources replaced ({grade_id: source}) and others stubbed."""
     nb = copy.deepcopy(nb)
     for cell in nb["cells"]:
-        gid = _meta(cell).get("grade_id")
+        gid = nbgrader_meta(cell).get("grade_id")
         if gid in replacements:
             cell["source"] = replacements[gid]
         elif gid in stub_cells:
