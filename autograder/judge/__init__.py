@@ -22,6 +22,7 @@ A submission that reads every byte of its sandbox learns the test inputs, never 
 outputs or the reference's code. Write a check with ``against`` (compare with a reference function)
 or ``custom`` (any judgment, e.g. statistics of a random mask, or a recorded sequence of calls).
 """
+import functools
 import importlib
 import json
 from dataclasses import dataclass, field
@@ -136,8 +137,10 @@ def checks(assignment):
     return module(assignment).TESTS
 
 
+@functools.lru_cache(maxsize=None)
 def inputs_document(assignment):
-    """The JSON text the sandbox's ``collect`` reads: {key: [case, ...]} for every check of the assignment."""
+    """The JSON text the sandbox's ``collect`` reads: {key: [case, ...]} for every check of the assignment
+    (made once per process)."""
     return json.dumps(to_doc({c.key: list(c.cases) for cs in checks(assignment).values() for c in cs}))
 
 
