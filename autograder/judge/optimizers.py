@@ -1,0 +1,218 @@
+"""Judge of 02_optimizers: seven update rules, the training loop, Adam on the digits.
+
+Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol).
+A rule is judged on a whole trajectory: the notebook's ``trajectory`` runs it from ``w0`` with one
+gradient per step, checking the contract at every call (``call_rule``: a ``(w_next, state)`` pair,
+inputs left as they were), and the iterates are compared here, step by step, with those of the
+reference from the same start with the same gradients. ``fit`` is judged with a scripted stand-in
+rule defined in the hidden block (not a graded component): the same stand-in is run here, and the
+losses, final parameters and the calls it recorded must agree.
+"""
+import math
+
+import numpy as np
+
+from nnlab.data import load_digits_split
+
+from autograder.reference import layers
+from autograder.reference import optimizers as ref
+
+from . import Failure, compare, custom
+
+# The visible tests' tiny case: a start and two gradients (the notebook's W0, G1, G2).
+W0 = np.array([1.0, -2.0, 0.5])
+TINY_GRADS = np.array([[0.5, 1.0, -2.0], [0.25, -1.0, -2.0]])
+ASSERTION = "AssertionError: "
+
+
+def call_text(name, hyper):
+    """How a call looks, e.g. "adam(lr=0.1, betas=(0.5, 0.9))" (the notebook's call_text)."""
+    return f"{name}({', '.join(f'{k}={v!r}' for k, v in hyper.items())})"
+
+
+def random_case(shape, seed, hyper, steps):
+    """(w0, grads, hyper) of the old hidden tests: w0 ~ N(0, 1), gradients N(0, 1) times 0.01, 1 or 10."""
+    rng = np.random.default_rng(seed)
+    w0 = rng.normal(size=shape)
+    grads = rng.choice([0.01, 1.0, 10.0]) * rng.normal(size=(steps, *shape))
+    return w0, grads, hyper
+
+
+def reference_iterates(rule, w, grads, hyper):
+    state, out = None, []
+    for g in grads:
+        w, state = rule(w, g, state, **hyper)
+        out.append(w)
+    return np.array(out)
+
+
+def update_rule(name, visible, random, steps=20):
+    """The check of one rule: the visible tests' hyperparameters on the tiny case, then random trajectories.
+
+    Args:
+        visible: hyperparameter dicts of the visible tests (two steps from W0 with G1, G2).
+        random: (shape, seed, hyper) triples, ``steps`` steps each.
+    """
+    rule = getattr(ref, name)
+    cases = [(W0.copy(), TINY_GRADS.copy(), hyper) for hyper in visible]
+    cases += [random_case(shape, seed, hyper, steps) for shape, seed, hyper in random]
+
+    def judge(results, cases):
+        for (w0, grads, hyper), result in zip(cases, results):
+            shape, n = w0.shape, len(grads)
+            what = f"{call_text(name, hyper)} on an array of shape {shape}"
+            if result.error:
+                # call_rule's sentences (the contract) are already written for the student
+                raise Failure(result.error[len(ASSERTION):] if result.error.startswith(ASSERTION)
+                              else f"{what}, {n} steps from the same start, raised {result.error}")
+            if result.mutated:
+                raise Failure(f"{what} modified its inputs (the start or the gradients): return new arrays instead")
+            got = result.value
+            if not isinstance(got, np.ndarray) or got.shape != (n, *shape):
+                raise Failure(f"{what}: the {n} iterates should stack to shape {(n, *shape)}; got "
+                              + (f"shape {got.shape}" if isinstance(got, np.ndarray) else type(got).__name__))
+            want = reference_iterates(rule, w0.copy(), grads, hyper)
+            for t in range(n):
+                compare(got[t], want[t], f"{what}, step {t + 1} of {n}")
+
+    return custom(name, cases, judge)
+
+
+# --- fit, with a scripted stand-in rule --------------------------------------------------------------
+
+def bowl(curvature, centre):
+    """L = ½ Σ_k Σ curvature[k] (p_k - centre)², and its gradients (the hidden block's bowl)."""
+    def loss_and_grads(params):
+        loss = sum(0.5 * float(np.sum(curvature[k] * (p - centre) ** 2)) for k, p in params.items())
+        return loss, {k: curvature[k] * (p - centre) for k, p in params.items()}
+    return loss_and_grads
+
+
+def scripted(w, dw, state=None, lr=0.1, decay=0.0):
+    """The hidden block's stand-in rule: v = decay * v + dw; w - lr * v, counting its calls in its state."""
+    n, v = (0, np.zeros_like(w)) if state is None else (state["calls"], state["v"])
+    v = decay * v + dw
+    return w - lr * v, {"calls": n + 1, "v": v}
+
+
+def expected_fit(curvature, centre, start, steps, hyper):
+    """(params, losses, calls) of the contract's loop, one state per parameter, with the stand-in rule."""
+    loss_and_grads = bowl(curvature, centre)
+    params, states, losses, calls = dict(start), {k: None for k in start}, [], []
+    for _ in range(steps):
+        loss, grads = loss_and_grads(params)
+        losses.append(loss)
+        for k in params:
+            calls.append((np.shape(params[k]), 0 if states[k] is None else states[k]["calls"]))
+            params[k], states[k] = scripted(params[k], grads[k], states[k], **hyper)
+    return params, np.array(losses), sorted(calls)
+
+
+def fit_cases():
+    ones = {"a": np.ones(2), "b": np.ones((3, 1))}
+    cases = [(ones, 0.0, {"a": np.array([2.0, -4.0]), "b": np.ones((3, 1))}, 3, {"lr": 0.1})]  # the visible test
+    rng = np.random.default_rng(170)
+    curvature = {"W": rng.uniform(0.5, 3.0, size=(4, 3)), "b": rng.uniform(0.5, 3.0, size=3),
+                 "c": rng.uniform(0.5, 3.0, size=())}
+    for hyper in [{"lr": 0.05, "decay": 0.8}, {"lr": 0.1, "decay": 0.5}, {}]:
+        start = {k: np.asarray(rng.normal(size=np.shape(v))) for k, v in curvature.items()}
+        cases.append((curvature, 1.0, start, 15, hyper))
+    return cases
+
+
+def judge_fit(results, cases):
+    for (curvature, centre, start, steps, hyper), result in zip(cases, results):
+        what = f"fit with a stand-in rule (w - lr * v, v = decay * v + dw; {hyper}) for {steps} steps"
+        if result.error:
+            raise Failure(f"{what} raised {result.error}")
+        if result.mutated:
+            raise Failure(f"{what}: fit modified the params it was given: build a new dict instead")
+        got = result.value
+        if not isinstance(got, dict) or set(got) != {"params", "losses", "calls"}:
+            raise Failure(f"{what}: fit should return (params, losses)")
+        params, losses, calls = expected_fit(curvature, centre, start, steps, hyper)
+        compare(got["losses"], losses, f"{what}: the recorded losses (the loss before each update)")
+        compare(got["params"], params, f"{what}: the final params")
+        seen = sorted((tuple(shape), n) for shape, n in got["calls"])
+        if seen != calls:
+            raise Failure("each parameter array must have its own state, passed from one step to the next; "
+                          f"{what}, the rule saw (shape, calls so far) = {seen[:12]}")
+
+
+# --- Adam on the digits --------------------------------------------------------------------------------
+
+ADAM_KEYS = {"lr", "betas", "eps", "weight_decay"}
+
+
+def _number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def adam_hyper(hyper):
+    """The student's ADAM_HYPER, checked to be adam's hyperparameters as finite numbers (it is the one input
+    chosen in the sandbox: nothing else of it reaches the reference)."""
+    ok = isinstance(hyper, dict) and set(hyper) <= ADAM_KEYS and all(
+        _number(v) for k, v in hyper.items() if k != "betas")
+    betas = hyper.get("betas", (0.9, 0.999)) if isinstance(hyper, dict) else None
+    if not ok or not (isinstance(betas, (tuple, list)) and len(betas) == 2 and all(_number(b) for b in betas)):
+        raise Failure("ADAM_HYPER should be a dict of adam's hyperparameters (lr, betas, eps, weight_decay) "
+                      f"as numbers, e.g. {{'lr': 0.01, 'betas': (0.9, 0.999)}}; got {str(hyper)[:100]}")
+    return {**hyper, **({"betas": tuple(betas)} if "betas" in hyper else {})}
+
+
+def softmax_regression(X, y):
+    """Mean softmax cross-entropy of X @ W + b and its gradients (the notebook's softmax_regression)."""
+    def loss_and_grads(params):
+        loss, dscores = layers.softmax_cross_entropy(X @ params["W"] + params["b"], y)
+        return loss, {"W": X.T @ dscores, "b": dscores.sum(axis=0)}
+    return loss_and_grads
+
+
+def judge_train_digits(results, cases):
+    (result,) = results
+    if result.error:
+        raise Failure(f"training with your adam in your fit raised {result.error}")
+    got = result.value
+    if not isinstance(got, dict) or set(got) != {"hyper", "losses"}:
+        raise Failure("the training run could not be read back")
+    hyper = adam_hyper(got["hyper"])
+    digits = load_digits_split()
+    loss_and_grads = softmax_regression(digits.X_train / 16.0, digits.y_train)
+    params, states, losses = {"W": np.zeros((64, 10)), "b": np.zeros(10)}, {"W": None, "b": None}, []
+    try:
+        for _ in range(200):
+            loss, grads = loss_and_grads(params)
+            losses.append(loss)
+            for k in params:
+                params[k], states[k] = ref.adam(params[k], grads[k], states[k], **hyper)
+    except ValueError as err:
+        raise Failure(f"ADAM_HYPER = {hyper} is not a valid setting of adam: {err}") from None
+    compare(got["losses"], np.array(losses), f"the training losses of your adam(**{hyper}) in your fit", rtol=1e-6, atol=1e-9)
+    final = loss_and_grads(params)[0]
+    if not (np.isfinite(final) and final < 0.05):
+        raise Failure(f"after 200 steps with adam(**{hyper}) the training loss is {final:.4f}; it should be below 0.05")
+
+
+TESTS = {
+    "test_sgd": [update_rule("sgd", [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.5}], [
+        ((4,), 100, {}), ((3, 5), 101, {"lr": 0.3}), ((2, 3, 4), 102, {"lr": 0.05, "weight_decay": 0.2})])],
+    "test_momentum": [update_rule("momentum", [{"lr": 0.1, "momentum": 0.9}], [
+        ((5,), 110, {}), ((3, 4), 111, {"lr": 0.1, "momentum": 0.5}),
+        ((2, 3, 2), 112, {"lr": 0.01, "momentum": 0.99, "weight_decay": 0.1}), ((6, 1), 113, {"lr": 0.2, "momentum": 0.0})])],
+    "test_nesterov": [update_rule("nesterov", [{"lr": 0.1, "momentum": 0.9}], [
+        ((5,), 120, {}), ((4, 3), 121, {"lr": 0.1, "momentum": 0.5}),
+        ((2, 2, 3), 122, {"lr": 0.01, "momentum": 0.99, "weight_decay": 0.1})])],
+    "test_adagrad": [update_rule("adagrad", [{"lr": 0.1}, {"lr": 0.1, "eps": 1.0}], [
+        ((5,), 130, {}), ((3, 4), 131, {"lr": 0.5}), ((2, 3, 2), 132, {"lr": 0.1, "eps": 0.1, "weight_decay": 0.05})])],
+    "test_adadelta": [update_rule("adadelta", [{}], [
+        ((5,), 140, {}), ((4, 3), 141, {"lr": 0.5, "rho": 0.95}), ((2, 3, 2), 142, {"rho": 0.5, "eps": 1e-3, "weight_decay": 0.1})])],
+    "test_rmsprop": [update_rule("rmsprop", [{"lr": 0.01, "alpha": 0.9}, {"lr": 0.01, "alpha": 0.9, "eps": 1.0}], [
+        ((5,), 150, {}), ((3, 4), 151, {"lr": 0.001, "alpha": 0.9}),
+        ((2, 2, 3), 152, {"lr": 0.05, "alpha": 0.5, "eps": 0.1, "weight_decay": 0.1})])],
+    "test_adam": [update_rule("adam", [{"lr": 0.1}], [
+        ((5,), 160, {}), ((3, 4), 161, {"lr": 0.01, "betas": (0.8, 0.99)}),
+        ((2, 3, 2), 162, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.1}),
+        ((7,), 163, {"lr": 0.05, "betas": (0.0, 0.0)})], steps=30)],
+    "test_fit": [custom("fit", fit_cases(), judge_fit)],
+    "test_train_digits": [custom("train_digits", [()], judge_train_digits)],
+}
