@@ -65,8 +65,17 @@ class Check:
     judge: Callable
 
 
+def _shape(arg):
+    """An argument in a few characters: an array by its shape, a container by its kind and length."""
+    if isinstance(arg, np.ndarray):
+        return str(arg.shape)
+    if isinstance(arg, (dict, list, tuple)):
+        return f"a {type(arg).__name__} of {len(arg)}"
+    return repr(arg)[:20]
+
+
 def _shapes(args):
-    return ", ".join(str(np.shape(a)) if isinstance(a, np.ndarray) else repr(a)[:20] for a in args)
+    return ", ".join(_shape(a) for a in args)
 
 
 def compare(got, want, what, **tolerances):
