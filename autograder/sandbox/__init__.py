@@ -112,7 +112,7 @@ class Layout:
 
 def command(job_dir, uid, limits, channel, isolate=True):
     """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False)."""
-    python = str(Path(sys.prefix) / "bin" / "python")
+    python = str(Path(sys.prefix).resolve() / "bin" / "python")  # the bound path (_interpreter_paths), also for a linked venv
     layout = Layout.for_run(job_dir, isolate)
     runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
     if not isolate:
