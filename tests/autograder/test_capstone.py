@@ -1,16 +1,24 @@
-"""The capstone's accuracy tests (06_capstone), run directly on the solution's cells: the solution's
-recipe passes every threshold, a recipe that trains on the test split gets no accuracy points even
-when it passes the visible check, and the thresholds the notebook states are the ones it tests."""
+"""The capstone's accuracy tests (06_capstone), graded as the grader does: the solution's cells run in
+the sandbox, the accuracy cells' hidden parts send back predicted labels, and the judge measures the
+accuracy outside. The solution's recipe passes every threshold, a recipe that trains on the test split
+gets no accuracy points even when it passes the visible check, the held-out labels never enter the
+sandbox, and the thresholds the notebook states are the ones the judge applies."""
 import json
 import re
 
+import numpy as np
+import nbformat
 import pytest
 
-from autograder import course
+from autograder import course, judge, sandbox
+from autograder.judge import capstone
+from autograder.notebooks import is_instructor, nbgrader_meta
+from nnlab.collect import from_doc, to_doc
 
 pytestmark = pytest.mark.slow
 
-NOTEBOOK = course.SOLUTIONS / "06_capstone" / "06_capstone.ipynb"
+ASSIGNMENT = "06_capstone"
+NOTEBOOK = course.SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 
 # Honest on the visible check's 300 images; on the grading splits, trains on this notebook's split
 # with its test part added to the training part (and never looks at the data it was given).
@@ -27,54 +35,80 @@ def build_and_train(data, seed=0, **changes):
     return honest_build_and_train(everything, seed, **changes)
 '''
 
-
-def _sources():
-    cells = json.loads(NOTEBOOK.read_text())["cells"]
-    return {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"]) for c in cells}
-
-
-SOURCES = _sources()
-ACCURACY_CELLS = sorted((name for name in SOURCES if name.startswith("test_accuracy_")),
+CELLS = {nbgrader_meta(c).get("grade_id"): c for c in nbformat.read(NOTEBOOK, as_version=4).cells}
+ACCURACY_CELLS = sorted((name for name in CELLS if name.startswith("test_accuracy_")),
                         key=lambda name: int(name.rsplit("_", 1)[1]))
 
 
-def _run_accuracy_cells(extra_code=""):
-    """Run the solution up to build_and_train (plus extra_code), the final run, then each accuracy cell
-    with its hidden tests. Returns (namespace, {cell: None if it passed, else the exception})."""
-    namespace = {}
-    for name in ["setup", "scaffolding", "components", "model", "train", "build_and_train"]:
-        exec(compile(SOURCES[name], name, "exec"), namespace)
-    exec(compile(extra_code, "extra_code", "exec"), namespace)
-    exec(compile(SOURCES["final_run"], "final_run", "exec"), namespace)
-    outcomes = {}
-    for name in ACCURACY_CELLS:
-        try:
-            exec(compile(SOURCES[name], name, "exec"), namespace)
-            outcomes[name] = None
-        except Exception as error:  # a failing test cell: what nbgrader would record as 0 points
-            outcomes[name] = error
-    return namespace, outcomes
+def _judge_accuracy_cells(extra_code=""):
+    """Run the solution up to build_and_train (plus extra_code), the final run and the accuracy cells in the
+    sandbox; returns {cell: (passed, message)} as the judge decides them."""
+    names = ["setup", "scaffolding", "components", "model", "train", "build_and_train"]
+    cells = [{"source": CELLS[n].source, "instructor": is_instructor(CELLS[n])} for n in names]
+    cells.append({"source": extra_code, "instructor": False})
+    cells += [{"source": CELLS[n].source, "instructor": True} for n in ["final_run", *ACCURACY_CELLS]]
+    run = sandbox.run_notebook([{"index": i, **c} for i, c in enumerate(cells)], judge.inputs_document(ASSIGNMENT))
+    assert run.finished, (run.ended, run.notes)
+    errors = [o for outputs in run.outputs.values() for o in outputs if o.get("output_type") == "error"]
+    assert not errors, errors
+    return {name: judge.judge_cell(judge.checks(ASSIGNMENT)[name], run.collected) for name in ACCURACY_CELLS}
 
 
 def test_solution_recipe_passes_every_accuracy_threshold():
-    namespace, outcomes = _run_accuracy_cells()
-    assert outcomes == dict.fromkeys(ACCURACY_CELLS), f"the solution fails {outcomes}"
-    top = int(ACCURACY_CELLS[-1].rsplit("_", 1)[1]) / 100
-    assert namespace["graded_accuracy"] >= top
+    outcomes = _judge_accuracy_cells()
+    assert outcomes == dict.fromkeys(ACCURACY_CELLS, (True, "")), f"the solution fails {outcomes}"
 
 
 def test_training_on_the_test_split_is_detected_and_gets_no_accuracy_points():
-    namespace, outcomes = _run_accuracy_cells(CHEATING_RECIPE)
-    assert all(isinstance(outcomes[name], AssertionError) for name in ACCURACY_CELLS), outcomes
-    assert "learned from data other than its argument" in str(outcomes[ACCURACY_CELLS[0]])
-    assert namespace["graded_accuracy"] == 0.0
+    outcomes = _judge_accuracy_cells(CHEATING_RECIPE)
+    for name in ACCURACY_CELLS:
+        passed, message = outcomes[name]
+        assert not passed and "learned from data other than its argument. No accuracy points." in message, outcomes
 
 
-def test_notebook_states_the_thresholds_it_tests():
-    thresholds = [name.rsplit("_", 1)[1] for name in ACCURACY_CELLS]
-    assert len(thresholds) == 3
+def _arrays(value):
+    if isinstance(value, np.ndarray):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _arrays(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item)
+
+
+def test_the_sandbox_never_receives_the_held_out_labels():
+    sent = list(_arrays(from_doc(json.loads(judge.inputs_document(ASSIGNMENT)))))
+    assert any(a.shape == capstone.SPLITS[0][0][4].shape and np.array_equal(a, capstone.SPLITS[0][0][4]) for a in sent)
+    for _, y_test in capstone.SPLITS:
+        for labels in (y_test, capstone.RENAMED[y_test]):
+            assert not any(a.shape == labels.shape and np.array_equal(a, labels) for a in sent)
+
+
+def _collected_at(accuracy):
+    """What the accuracy cells' hidden parts send for a model right on a fraction ``accuracy`` of each split's test images."""
+    sent = []
+    for _, y_test in capstone.SPLITS:
+        labels = capstone.RENAMED[y_test].copy()
+        wrong = np.arange(len(labels)) >= round(accuracy * len(labels))
+        labels[wrong] = (labels[wrong] + 1) % 10
+        sent.append({"value": to_doc(labels), "warnings": [], "mutated": []})
+    keys = {c.key for name in ACCURACY_CELLS for c in judge.checks(ASSIGNMENT)[name]} - {"recipe_renamed"}
+    return {key: sent for key in keys}
+
+
+def test_notebook_states_the_thresholds_the_judge_applies():
+    thresholds = [int(name.rsplit("_", 1)[1]) for name in ACCURACY_CELLS]
+    assert thresholds == [90, 94, 96]
     for where in ("header", "part4"):
-        stated = re.findall(r"≥ (\d+) %", SOURCES[where])
+        stated = [int(t) for t in re.findall(r"≥ (\d+) %", CELLS[where].source)]
         assert stated == thresholds, f"the {where} cell states the thresholds {stated}; the tests check {thresholds}"
-    for name, threshold in zip(ACCURACY_CELLS, thresholds):
-        assert f">= {int(threshold) / 100}" in SOURCES[name], f"{name} does not test the threshold {threshold} %"
+    checks = judge.checks(ASSIGNMENT)
+    for threshold in thresholds:
+        for accuracy, passes in ((threshold - 0.5, False), (threshold + 0.5, True)):
+            name = f"test_accuracy_{threshold}"
+            cell_checks = [c for c in checks[name] if c.key != "recipe_renamed"]
+            passed, message = judge.judge_cell(cell_checks, _collected_at(accuracy / 100))
+            assert passed == passes, (name, accuracy, message)
+            if not passes:
+                assert f"this cell needs {threshold} %" in message, message
