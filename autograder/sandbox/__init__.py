@@ -89,9 +89,15 @@ def _parents(path):
     return args
 
 
+def _venv():
+    """The venv's real folder: the sandbox binds it under that path, so a venv reached through a
+    symlink (e.g. a worktree's ``.venv``) must be called by its resolved path inside."""
+    return Path(sys.prefix).resolve()
+
+
 def _interpreter_paths():
     """Folders the interpreter needs, read-only: the venv and the installation it was made from."""
-    paths = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
+    paths = {_venv(), Path(sys.base_prefix).resolve()}
     return sorted(p for p in paths if not str(p).startswith("/usr"))
 
 
@@ -112,7 +118,7 @@ class Layout:
 
 def command(job_dir, uid, limits, channel, isolate=True):
     """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False)."""
-    python = str(Path(sys.prefix) / "bin" / "python")
+    python = str(_venv() / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
     runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
     if not isolate:
@@ -146,7 +152,7 @@ def command(job_dir, uid, limits, channel, isolate=True):
 def sandbox_env(layout, channel):
     """The environment the runner gets: nothing of the grader's own."""
     tmp = "/tmp" if layout.home == HOME else layout.home
-    return {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
+    return {"PATH": f"{_venv() / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
             "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": f"{tmp}/.matplotlib",
             "PYTHONDONTWRITEBYTECODE": "1", "NNLAB_GRADER_INPUTS": f"{layout.grader}/inputs.json",
