@@ -22,6 +22,7 @@ expected values never enter.
 """
 import json
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -116,8 +117,12 @@ class Layout:
         return cls(str(Path(job_dir) / "home"), str(job_dir), str(course.REPO))
 
 
-def command(job_dir, uid, limits, channel, isolate=True):
-    """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False)."""
+def command(job_dir, uid, limits, channel, isolate=True, info=None):
+    """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False).
+
+    info: a file descriptor bwrap writes the sandbox's pid 1 to (``{"child-pid": N}``), so the grader can
+    end the sandbox by killing that process, which takes every process of the sandbox with it.
+    """
     python = str(_venv() / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
     runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
@@ -125,6 +130,7 @@ def command(job_dir, uid, limits, channel, isolate=True):
         return runner
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
             "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
+            *(["--info-fd", str(info)] if info is not None else []),
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
     for etc in ("/etc/ld.so.cache", "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/localtime"):
@@ -198,11 +204,38 @@ def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_ca
         path.chmod(0o777 if path.name == "home" else 0o755 if path.is_dir() else 0o644)
 
 
-def _kill(process):
+def _sandbox_init(info_fd):
+    """The host pid of the sandbox's pid 1, from what bwrap wrote to --info-fd at start (None if nothing)."""
+    data = b""
+    while select.select([info_fd], [], [], 0)[0]:
+        chunk = os.read(info_fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        return int(json.loads(data)["child-pid"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _kill(process, init_pid):
+    """End the sandbox and every process in it, and wait for it.
+
+    Killing the sandbox's pid 1 makes the kernel kill every process of its pid namespace, and bwrap's
+    own process exits only once that pid 1 is gone: when ``wait`` returns, no process of the sandbox
+    is left (killing bwrap first returned while the namespace was still being torn down).
+    """
+    if init_pid is not None:
+        try:
+            os.kill(init_pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    process.wait()
 
 
 def _read(process, channel, limits, run):
@@ -274,20 +307,25 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
     run = Run()
     started = time.monotonic()
     read_end, channel = os.pipe()
+    info_read, info = os.pipe() if isolate else (None, None)
     with tempfile.TemporaryDirectory(prefix="sandbox-", dir=scratch) as job_dir:
         layout = Layout.for_run(job_dir, isolate)
         _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache)
-        argv = command(job_dir, worker_uid(), limits, channel, isolate)
+        argv = command(job_dir, worker_uid(), limits, channel, isolate, info)
         env = None if isolate else sandbox_env(layout, channel)
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   pass_fds=(channel,), start_new_session=True, env=env, cwd="/")
+                                   pass_fds=(channel,) + ((info,) if isolate else ()), start_new_session=True,
+                                   env=env, cwd="/")
         os.close(channel)
+        if isolate:
+            os.close(info)
         try:
             _read(process, read_end, limits, run)
         finally:
-            _kill(process)
-            process.wait()
+            _kill(process, _sandbox_init(info_read) if isolate else None)
             os.close(read_end)
+            if isolate:
+                os.close(info_read)
             process.stdout.close()
         if not run.ended:
             run.ended = "finished" if run.finished else _death(process.returncode, run)

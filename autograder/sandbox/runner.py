@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 
-OUTPUT_PER_CELL = 1_000_000  # characters of text kept per cell; the rest is replaced by a note
+OUTPUT_PER_CELL = 1_000_000  # characters kept per cell, all outputs together; the rest is replaced by a note
 
 
 class CellTimeout(KeyboardInterrupt):
@@ -86,13 +86,29 @@ def _shell():
 
 
 def _streams(captured):
-    outputs = []
-    for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)):
-        if text:
-            if len(text) > OUTPUT_PER_CELL:
-                text = text[:OUTPUT_PER_CELL] + f"\n[output truncated by the grader: more than {OUTPUT_PER_CELL} characters]\n"
-            outputs.append({"output_type": "stream", "name": name, "text": text})
-    return outputs
+    return [{"output_type": "stream", "name": name, "text": text}
+            for name, text in (("stdout", captured.stdout), ("stderr", captured.stderr)) if text]
+
+
+def _bounded(outputs, budget=OUTPUT_PER_CELL):
+    """The cell's outputs within ``budget`` characters in all (streams, displays, results and errors):
+    a text is cut, any other output that does not fit is replaced by a note."""
+    kept = []
+    for out in outputs:
+        size = len(json.dumps(out))
+        if size <= budget:
+            kept.append(out)
+            budget -= size
+        elif out["output_type"] == "stream" and budget > 200:
+            kept.append({**out, "text": out["text"][:budget - 200]
+                         + f"\n[output truncated by the grader: more than {OUTPUT_PER_CELL} characters in the cell]\n"})
+            budget = 0
+        else:
+            kept.append({"output_type": "stream", "name": "stderr",
+                         "text": f"[a {out['output_type']} output of {size} characters left out by the grader: "
+                                 f"more than {OUTPUT_PER_CELL} characters in the cell]\n"})
+            budget = max(0, budget - 200)
+    return kept
 
 
 def _displays(captured):
@@ -132,7 +148,7 @@ def run_cell(shell, cell, seconds, base_flags):
     for out in shell.cell_outputs:
         if out.get("ename") == "KeyboardInterrupt" or out.get("ename") == "CellTimeout":
             out.update(ename="CellTimeout", evalue=f"the cell ran longer than {seconds:g} s and was interrupted")
-    return _streams(captured) + _displays(captured) + shell.cell_outputs
+    return _bounded(_streams(captured) + _displays(captured) + shell.cell_outputs)
 
 
 def main(job_path):
