@@ -261,6 +261,9 @@ def _classify(entry, root, assignment, layout, files):
         return skip("a hidden or system file")
     if entry.is_dir():
         if (entry / assignment).is_dir() and layout in ("nbgrader", "flat", "canvas"):
+            for other in sorted(p for p in entry.iterdir() if p.name != assignment):
+                files.append(FileFate(_rel(other, root) + ("/" if other.is_dir() else ""), student_id(entry.name),
+                                      "skipped", f"outside the student's {assignment}/ folder"))
             return [_Candidate(student_id(entry.name), entry / assignment, f"folder {_rel(entry, root)}",
                                entry.stat().st_mtime, folder=True)]
         match = MOODLE.match(entry.name)
@@ -317,7 +320,7 @@ def _one(student, group, notebook_names, root, files):
         return Submission(student, {n: None for n in notebook_names}, refused=reason)
     if group[0].folder:
         return _from_folder(student, group[0], notebook_names, root, files)
-    sub = Submission(student, {n: None for n in notebook_names}, notes=[n for c in group for n in c.notes][:1])
+    sub = Submission(student, {n: None for n in notebook_names}, )
     notebooks = [c for c in group if c.path.suffix.lower() == ".ipynb"]
     by = "the export's submission order" if group[0].origin.startswith("canvas") else "modification time"
     for name in notebook_names:
@@ -325,6 +328,7 @@ def _one(student, group, notebook_names, root, files):
         chosen = _latest([c for c in mine if _names_notebook(c.file, name)] or mine, sub, name, root, files, by)
         if chosen is not None:
             sub.notebooks[name] = chosen.path
+            sub.notes[:0] = chosen.notes  # e.g. that Canvas marked the graded one late
             files.append(FileFate(_rel(chosen.path, root), student, "graded"))
     accounted = {f.path for f in files}
     for c in group:  # the student's other files (helpers, data, another notebook) go along

@@ -41,12 +41,16 @@ def fates(result):
 def test_nbgrader_layout_with_or_without_the_submitted_folder(tmp_path):
     touch(tmp_path / "course" / "submitted" / "alice" / "01_backprop" / "01_backprop.ipynb")
     touch(tmp_path / "course" / "submitted" / "bob" / "01_backprop" / "data.csv")
+    touch(tmp_path / "course" / "submitted" / "bob" / "02_optimizers" / "02_optimizers.ipynb")
     for root in (tmp_path / "course", tmp_path / "course" / "submitted"):
         result = find(root, "01_backprop", NAMES, tmp_path)
         assert result.layout == "nbgrader"
         assert [s.student for s in result.submissions] == ["alice", "bob"]
         assert result.submissions[0].notebooks["01_backprop.ipynb"].name == "01_backprop.ipynb"
         assert result.submissions[1].notebooks == {"01_backprop.ipynb": None}  # without the notebook: missing
+        assert fates(result) == {"alice/01_backprop/01_backprop.ipynb": ("graded", ""),
+                                 "bob/01_backprop/data.csv": ("along", "copied next to the notebook"),
+                                 "bob/02_optimizers/": ("skipped", "outside the student's 01_backprop/ folder")}
 
 
 def test_a_flat_files_student_id_is_its_whole_name(tmp_path):
@@ -111,7 +115,7 @@ def test_canvas_export_names_students_by_name_and_user_id_and_orders_by_submissi
     subs = tmp_path / "subs"
     touch(subs / "doejane_12345_67890_01_backprop.ipynb")
     touch(subs / "roejane_12346_67901_01_backprop.ipynb")
-    touch(subs / "smithbob_LATE_222_9_01_backprop.ipynb", mtime=1_700_000_100)
+    touch(subs / "smithbob_222_9_01_backprop.ipynb", mtime=1_700_000_100)
     touch(subs / "smithbob_LATE_222_10_01_backprop-1.ipynb", mtime=1_700_000_000)
     touch(subs / "smithbob_LATE_222_10_helpers.py", b"X = 1")
     result = found(subs)
@@ -122,7 +126,7 @@ def test_canvas_export_names_students_by_name_and_user_id_and_orders_by_submissi
     bob = result.submissions[-1]
     assert bob.notes == ["Canvas marked it late", "2 files for 01_backprop.ipynb: graded smithbob_LATE_222_10_01_"
                          "backprop-1.ipynb, the latest by the export's submission order; not graded: "
-                         "smithbob_LATE_222_9_01_backprop.ipynb"]
+                         "smithbob_222_9_01_backprop.ipynb"]
     assert bob.companions == {"helpers.py": subs / "smithbob_LATE_222_10_helpers.py"}
     folder, _ = import_into(bob, "01_backprop", tmp_path / "submitted")
     assert sorted(p.name for p in folder.iterdir()) == ["01_backprop.ipynb", "helpers.py"]
