@@ -152,3 +152,17 @@ def test_a_dead_worker_costs_only_its_submission_and_a_rerun_grades_nothing(tmp_
     assert code == 0, output
     assert "2 submission(s) unchanged since they were graded" in output and "worker(s)" not in output
     assert (tmp_path / "g" / f"{corpus.ASSIGNMENT}-grades.csv").read_bytes() == csv_bytes
+
+
+def test_the_layout_option_reaches_the_batch(graded, tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "doejane_12345_67890_01_backprop.ipynb").write_bytes(corpus.dump(corpus.release()))
+    for layout, student in ((None, "doejane_12345"), ("flat", "doejane_12345_67890_01_backprop")):
+        code, output = run_cli("--grading-dir", tmp_path / "g", "grade", corpus.ASSIGNMENT, subs,
+                               "--no-isolation", *(["--layout", layout] if layout else []))
+        assert code == 0, output
+        assert graded[-1] == [student]
+        assert ("recognised a Canvas export" in output) == (layout is None)
+    code, output = run_cli("grade", corpus.ASSIGNMENT, subs, "--layout", "blackboard")
+    assert code == 2 and "invalid choice: 'blackboard'" in output
