@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from . import course
-from .batch.submissions import LAYOUTS
+from .batch.submissions import LAYOUTS, SubmissionsError
 
 
 def _differences(fresh, committed):
@@ -125,7 +125,6 @@ def main(argv=None):
 
     from .batch.grade import GradingError, grade, merge, parse_shard
     from .batch.report import report
-    from .batch.submissions import SubmissionsError
     from .records import Settings
 
     grading_dir = (args.grading_dir or course.default_grading_dir()).resolve()
