@@ -8,6 +8,7 @@
           [--notebook-timeout S]           feedback and the grades CSV
           [--memory MB] [--out CSV] [--no-isolation]
           [--shard i/n] [--force]
+          [--layout nbgrader|flat|canvas|moodle]
     merge ASSIGNMENT SHARD_DIR ...         merge shards graded in other grading folders, write the CSV
     report ASSIGNMENT                      pass rate and commonest failures of each test (table + plot)
     mutants ASSIGNMENT ... [--max N]       plant plausible mistakes in the solution and grade them:
@@ -24,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from . import course
+from .batch.submissions import LAYOUTS, SubmissionsError
 
 
 def _differences(fresh, committed):
@@ -100,6 +102,8 @@ def main(argv=None):
     p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
     p.add_argument("--shard", help="grade only shard i of n (students sorted by id, every n-th from the i-th)")
     p.add_argument("--force", action="store_true", help="regrade submissions even when nothing changed")
+    p.add_argument("--layout", choices=LAYOUTS,
+                   help="how SUBMISSIONS is laid out (default: recognised; flat: a file's whole name is the student id)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("merge", help="merge shards graded in other grading folders into this one")
@@ -121,7 +125,6 @@ def main(argv=None):
 
     from .batch.grade import GradingError, grade, merge, parse_shard
     from .batch.report import report
-    from .batch.submissions import SubmissionsError
     from .records import Settings
 
     grading_dir = (args.grading_dir or course.default_grading_dir()).resolve()
@@ -131,7 +134,7 @@ def main(argv=None):
                   settings=Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                                     memory_mb=args.memory, isolate=not args.no_isolation), out=args.out,
                   shard=parse_shard(args.shard) if args.shard else None, force=args.force,
-                  progress=not args.quiet)
+                  progress=not args.quiet, layout=args.layout)
         elif args.command == "merge":
             merge(args.assignment, args.shards, grading_dir, out=args.out)
         else:

@@ -18,11 +18,13 @@ so ``nbgrader export``, ``formgrader`` and ``release_feedback`` keep working on 
 """
 import concurrent.futures
 import csv
+import dataclasses
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -35,8 +37,11 @@ from . import submissions
 
 # Everything that can change a grade, besides the submission and the assignment's source: the whole
 # grader (the batch's own bookkeeping included: it writes the notes), the toolkit the sandbox imports,
-# the reference answers, and the pinned packages.
+# the reference answers (autograder/reference), and the pinned packages.
 GRADE_INPUTS = (course.HERE, course.REPO / "nnlab", course.REPO / "requirements.txt")
+# Test hook (fault injection): the worker given this student's job kills itself (SIGKILL) instead of
+# grading it, as a worker killed by the machine would die. Unset in real runs.
+KILL_WORKER_TEST_HOOK = "AUTOGRADER_TEST_KILL_WORKER_OF"
 
 
 class GradingError(Exception):
@@ -103,19 +108,23 @@ def prepare_assignment(assignment, grading_dir, log=print):
 
 
 def grader_hash():
-    """A digest of everything besides the submission that can change a grade (GRADE_INPUTS): changing any
-    of it regrades everything."""
-    h = hashlib.sha256()
-    for root in GRADE_INPUTS:
+    """A digest of everything besides the submission that can change a grade: every file of GRADE_INPUTS
+    (byte code, caches and hidden files such as nbgrader's log excepted: Python rebuilds the first from the
+    sources, the others are never read) and the Python version. Changing any of it regrades everything."""
+    h = hashlib.sha256(sys.version.split()[0].encode())
+    for root in map(Path, GRADE_INPUTS):
         for path in sorted([root, *root.rglob("*")]) if root.is_dir() else [root]:
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                h.update(str(path.relative_to(course.REPO)).encode() + b"\0" + path.read_bytes())
+            rel = path.relative_to(root.parent)
+            if path.is_file() and path.suffix != ".pyc" and \
+                    not any(part == "__pycache__" or part.startswith(".") for part in rel.parts):
+                h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def cache_key(source_digest, settings, sub_folder, names, grader=None):
-    """What a submission's grade depends on: its files, the assignment, the grader, the settings."""
-    h = hashlib.sha256(f"{grader or grader_hash()}|{source_digest}|{settings.fingerprint()}".encode())
+    """What a submission's grade depends on: its files, the assignment, the grader, every setting."""
+    h = hashlib.sha256(f"{grader or grader_hash()}|{source_digest}|".encode())
+    h.update(json.dumps(dataclasses.asdict(settings), sort_keys=True).encode())
     for path in sorted(Path(sub_folder).rglob("*")) if Path(sub_folder).is_dir() else []:
         if path.is_file():
             h.update(str(path.relative_to(sub_folder)).encode() + b"\0" + path.read_bytes())
@@ -257,8 +266,11 @@ def parse_shard(text):
 
 
 def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, shard=None, force=False,
-          progress=True, log=print):
+          progress=True, log=print, layout=None):
     """Grade the submissions of one assignment; returns the path of the grades CSV.
+
+    layout: how SUBMISSIONS is laid out (``submissions.LAYOUTS``), None to recognise it. Next to the CSV,
+    ``<csv name>-files.csv`` says what became of every file found (graded, copied along, or why not).
 
     Raises GradingError before anything is graded when the sandbox cannot isolate submissions here
     (unless settings.isolate is False: --no-isolation, noted in every row).
@@ -279,13 +291,18 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
     names = notebook_names(assignment)
     digest, grader = _source_hash(assignment), grader_hash()
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
-        found = submissions.find(source, assignment, names, scratch)
+        others = [n for a in course.assignments() if a != assignment for n in notebook_names(a)]
+        search = submissions.find(source, assignment, names, scratch, layout, others)
+        found = search.submissions
         if shard is not None:
             i, n = shard
             found = found[i - 1::n]
             log(f"shard {i}/{n}: {len(found)} submission(s)")
+        files = _account(search, {s.student for s in found}, log)
         todo, unchanged, notes_by_student, regraded = [], 0, {}, []
         for sub in found:
+            if sub.refused:
+                continue
             folder, message = submissions.import_into(sub, assignment, grading_dir / "submitted")
             if message:
                 log(message)
@@ -311,11 +328,31 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
             _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, log)
         else:
             prepare_assignment(assignment, grading_dir, log)
+            results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
         with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
             for sub in found:
                 gb.update_or_create_student(sub.student)
+                if sub.refused:  # a row in the CSV that says why; graded once the files are told apart
+                    _store(gb, grading_dir, assignment, SubmissionResult(sub.student, assignment, "failed",
+                                                                         [sub.refused]), [], "refused")
     out = Path(out) if out else grading_dir / f"{assignment}-grades.csv"
+    submissions.write_files_report(files, out.with_name(f"{out.stem}-files.csv"))
     return export_csv(grading_dir, assignment, out, log)
+
+
+def _account(search, students, log, shown=20):
+    """Log the layout, each refused student and each file not graded; returns the files of this batch
+    (a shard's students and the files of no student)."""
+    if search.layout in ("canvas", "moodle"):
+        log(f"recognised a {search.layout.capitalize()} export: student ids are <name>_<id> "
+            "(--layout flat to take whole file names)")
+    files = [f for f in search.files if not f.student or f.student in students]
+    left = [f for f in files if f.fate in ("skipped", "not graded", "refused")]
+    for f in left[:shown]:
+        log(f"not graded: {f.path}: {f.reason}")
+    if len(left) > shown:
+        log(f"... and {len(left) - shown} more file(s) not graded: see the -files.csv next to the grades CSV")
+    return files
 
 
 def _store(gb, grading_dir, assignment, result, notes, key):
@@ -397,6 +434,8 @@ def _grade_job(job):
     """Worker entry point (a separate process): never raises, so one submission cannot stop the batch."""
     from ..worker import grade_submission
 
+    if os.environ.get(KILL_WORKER_TEST_HOOK) == job.student:
+        os.kill(os.getpid(), signal.SIGKILL)
     try:
         result = grade_submission(job)
     except BaseException as err:  # noqa: BLE001 (even SystemExit or a KeyboardInterrupt in a worker)
