@@ -1,0 +1,219 @@
+"""Judge of 03_init_normalization: standardization, weight initializers, activation statistics.
+
+Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol).
+An initializer is judged by the statistics of many draws: the notebook's ``initializer_draws``
+draws from generators it seeds itself (as ``check_initializer`` does) and sends back the first
+matrix, fingerprints of the seeded matrices, and the mean, variance and quantiles of |w| over
+200,000 drawn values (the values themselves would not fit through the channel). The expected
+variance never enters the sandbox: it is the table's formula for the visible cases and, as the
+old hidden tests did, the variance of 200,000 values drawn here from the reference for the others.
+The thresholds are those of ``check_initializer``.
+"""
+import functools
+
+import numpy as np
+
+from nnlab.data import load_digits_split
+
+from autograder.reference import activations as act
+from autograder.reference import init as ref_init
+from autograder.reference import normalization as ref
+
+from . import Failure, against, compare, custom
+
+DRAWN = 200_000  # values per initializer case, as in check_initializer
+
+
+def kw_text(kw):
+    return "".join(f", {k}={v:.4g}" for k, v in kw.items())
+
+
+# --- Part 1: standardization -------------------------------------------------------------------------
+
+def fit_cases(digits):
+    cases = [(np.array([[1.0, 10.0, 5.0], [3.0, 30.0, 5.0]]),), (np.full((7, 2), 0.1),)]  # the visible tests
+    for seed, (n, d) in [(1, (1, 3)), (2, (5, 4)), (3, (200, 16))]:
+        r = np.random.default_rng(seed)
+        cases.append((r.normal(size=(n, d)) * r.uniform(0.01, 100.0, size=d) + r.uniform(-50.0, 50.0, size=d),))
+    const = np.random.default_rng(4).normal(size=(30, 5))
+    const[:, 1], const[:, 3], const[:, 4] = 0.1, -3.0, 1e6
+    return cases + [(const,), (digits.X_train,)]
+
+
+def edge_case():
+    edge = np.zeros((6, 4))
+    edge[:, 0] = [-1e-12, 1e-12] * 3          # std exactly 1e-12 = 1e-12 * max(1, |mean|): not below it, so not constant
+    edge[:, 1] = [-1.5e-12, 1.5e-12] * 3      # varies, barely: not constant
+    edge[:, 2], edge[:, 3] = 100000.1, -12345.6  # constant; rounding gives the first a computed std of about 1e-11
+    return edge
+
+
+def apply_cases(digits):
+    mean, std = ref.standardize_fit(digits.X_train)
+    cases = [(np.array([[4.0, 0.0], [2.0, 1.5]]), np.array([2.0, 1.0]), np.array([2.0, 0.5])),  # the visible tests
+             (digits.X_val, mean, std), (digits.X_train, mean, std)]
+    for seed, (n, d) in [(5, (1, 3)), (6, (9, 4)), (7, (100, 20))]:
+        r = np.random.default_rng(seed)
+        cases.append((r.normal(scale=20.0, size=(n, d)), r.normal(size=d), r.uniform(0.1, 10.0, size=d)))
+    return cases + [(digits.X_test, mean, std)]
+
+
+MISMATCHED = [(np.ones((3, 4)), np.zeros(5), np.ones(5)),  # the visible test
+              (np.ones((2, 3)), np.zeros(2), np.ones(2)), (np.ones((2, 3)), np.zeros(3), np.ones(4))]
+
+
+def raises_value_error(results, cases):
+    for (X, mean, std), result in zip(cases, results):
+        call = f"standardize_apply(X of shape {X.shape}, mean of shape {mean.shape}, std of shape {std.shape})"
+        if not (result.error or "").startswith("ValueError"):
+            raise Failure(f"{call} should raise a ValueError; it "
+                          + (f"raised {result.error}" if result.error else "returned a value"))
+
+
+# --- Part 2: initializers ----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def reference_variance(name, fan_in, fan_out, kw):
+    """The variance of 200,000 values drawn from the reference initializer (seed 123), as the old hidden tests
+    (kw as a tuple of pairs; cached: the same for every submission)."""
+    init, rng = getattr(ref_init, name), np.random.default_rng(123)
+    return np.concatenate([np.ravel(init(fan_in, fan_out, rng, **dict(kw)))
+                           for _ in range(-(-DRAWN // (fan_in * fan_out)))]).var()
+
+
+def initializer(name, visible, hidden, uniform=False):
+    """The check of one random initializer over many draws.
+
+    Args:
+        visible: (fan_in, fan_out, kw, variance) of the visible tests (the table's variance).
+        hidden: (fan_in, fan_out, kw), judged against the reference's measured variance.
+    """
+    cases = [(fi, fo, kw) for fi, fo, kw, _ in visible] + list(hidden)
+    variances = [var for *_, var in visible] + [None] * len(hidden)
+
+    def judge(results, cases):
+        for (fan_in, fan_out, kw), var, result in zip(cases, variances, results):
+            call = f"{name}({fan_in}, {fan_out}, rng{kw_text(kw)})"
+            if result.error:
+                raise Failure(f"{call} raised {result.error}")
+            judge_draws(name, call, fan_in, fan_out, kw, uniform, result.value,
+                        reference_variance(name, fan_in, fan_out, tuple(kw.items())) if var is None else var)
+
+    return custom(name, cases, judge)
+
+
+def judge_draws(name, call, fan_in, fan_out, kw, uniform, got, var):
+    """check_initializer's assertions, on what initializer_draws sent back."""
+    shape, dtype = got["shape"], got["dtype"]
+    if shape is None:
+        raise Failure(f"{name} returned None; did you forget a `return`?")
+    if tuple(shape) != (fan_in, fan_out):
+        raise Failure(f"{call} should have shape {(fan_in, fan_out)}; got shape {tuple(shape)}")
+    if dtype != "float64":
+        raise Failure(f"{name} should return float64; got {dtype}")
+    first, again = got["same_seed"]
+    if first != again:
+        raise Failure(f"{name}: two generators with the same seed gave different matrices; draw every random number "
+                      "from `rng` (not from np.random), so that the same seed gives the same weights")
+    if first == got["other_seed"]:
+        raise Failure(f"{name}: generators with different seeds gave the same matrix; draw from the `rng` you are given")
+    n, mean, measured = int(got["n"]), float(got["mean"]), float(got["var"])
+    if n < DRAWN:
+        raise Failure(f"{call}: only {n} values were drawn (expected at least {DRAWN})")
+    if not abs(mean) < 5 * np.sqrt(var / n):
+        raise Failure(f"{name}({fan_in}, {fan_out}): the mean of {n} drawn weights is {mean:.3g}; it should be 0")
+    if not abs(measured / var - 1) < 0.03:
+        raise Failure(f"{call}: the variance of {n} drawn weights is {measured:.4g}, but it should be {var:.4g} "
+                      f"(you are off by a factor {measured / var:.3f}). Check the formula, and whether you passed "
+                      "a variance where a standard deviation or a bound belongs")
+    quantiles = np.asarray(got["abs_quantiles"], dtype=np.float64)
+    inside = float(np.interp(np.sqrt(var), quantiles, np.linspace(0.0, 1.0, len(quantiles))))
+    expected, kind = (1 / np.sqrt(3), "uniform") if uniform else (0.6827, "normal (Gaussian)")
+    if not abs(inside - expected) < 0.01:
+        raise Failure(f"{name}: {inside:.1%} of the drawn weights lie within one standard deviation of 0, but a "
+                      f"{kind} distribution puts {expected:.1%} there: draw from the right distribution")
+    bound = np.sqrt(3 * var)  # U(-a, a) has variance a^2 / 3; allow 1 % for a variance measured from draws
+    if uniform and not quantiles[-1] <= 1.01 * bound:
+        raise Failure(f"{name}: a weight of size {quantiles[-1]:.4g} exceeds the bound a = {bound:.4g} of U(-a, a)")
+
+
+def shape_1x1(key, name):
+    def judge(results, cases):
+        (result,) = results
+        if result.error:
+            raise Failure(f"{name}(1, 1, rng) raised {result.error}")
+        shape = np.shape(result.value) if isinstance(result.value, np.ndarray) else type(result.value).__name__
+        if shape != (1, 1):
+            raise Failure(f"{name}(1, 1, rng) should have shape (1, 1); got {shape}")
+    return custom(key, [()], judge)
+
+
+# --- Part 3: activation statistics ---------------------------------------------------------------------
+
+ACTIVATIONS = {"identity": lambda s: s, "relu": act.relu, "tanh": act.tanh, "sigmoid": act.sigmoid}
+
+
+def ref_layer_stats(X, weights, activation):
+    h, means, stds = X, [], []
+    for W in weights:
+        h = ACTIVATIONS[activation](h @ W)
+        means.append(h.mean())
+        stds.append(h.std())
+    return np.array(means), np.array(stds)
+
+
+def layer_stats_cases():
+    X, weights = np.array([[1.0, -1.0]]), [2.0 * np.eye(2), np.array([[1.0], [1.0]])]
+    cases = [(X, weights, "identity"), (X, weights, "relu"), (np.ones((5, 3)), [np.full((3, 3), 0.1)] * 6, "tanh")]
+    for seed, widths, activation in [(1, [5, 4, 3], "tanh"), (2, [64, 100, 100, 100, 10], "relu"), (3, [8] * 12, "sigmoid")]:
+        r = np.random.default_rng(seed)
+        X = r.normal(size=(20, widths[0]))
+        cases.append((X, [r.normal(size=(a, b)) / np.sqrt(a) for a, b in zip(widths[:-1], widths[1:])], activation))
+    return cases + [(np.ones((4, 3)), [], "tanh")]
+
+
+def judge_layer_stats(results, cases):
+    for (X, weights, activation), result in zip(cases, results):
+        what = f"layer_stats with {activation} through {len(weights)} layers"
+        if result.error:
+            raise Failure(f"{what} raised {result.error}")
+        compare(result.value, ref_layer_stats(X, weights, activation), f"{what} (means, stds)")
+
+
+def tests():
+    digits = load_digits_split()
+    gain_tanh = ref_init.calculate_gain("tanh")
+    return {
+        "test_standardize_fit": [
+            against("standardize_fit", ref.standardize_fit, fit_cases(digits)),
+            against("standardize_fit_list", ref.standardize_fit, [([[1.0, 2.0], [3.0, 6.0]],)],
+                    what="standardize_fit on a Python list of rows"),
+            against("standardize_fit_edge", ref.standardize_fit, [(edge_case(),)],
+                    what="standardize_fit at the edge of the rule 'constant when std < 1e-12 * max(1, |mean|)' "
+                         "(features that vary by about 1e-12 around 0, constant features near 1e5)")],
+        "test_standardize_apply": [
+            against("standardize_apply", ref.standardize_apply, apply_cases(digits), pure=True),
+            custom("standardize_apply_mismatch", MISMATCHED, raises_value_error)],
+        "test_zeros_small_random": [
+            against("zeros", lambda fan_in, fan_out, seed: ref_init.zeros(fan_in, fan_out),
+                    [(3, 4, None), (3, 4, 0), (1, 1, None), (64, 7, None)]),
+            initializer("small_random", [(100, 50, {}, 0.01**2), (20, 30, {"scale": 0.5}, 0.5**2)],
+                        [(256, 64, {}), (7, 3, {"scale": 2.0}), (30, 500, {"scale": 1e-3})])],
+        "test_xavier_normal": [
+            initializer("xavier_normal", [(100, 50, {}, 2 / 150), (64, 64, {"gain": 5 / 3}, (5 / 3) ** 2 * 2 / 128)],
+                        [(256, 64, {}), (7, 3, {}), (30, 500, {"gain": gain_tanh}), (128, 128, {"gain": 0.5})]),
+            shape_1x1("xavier_normal_1x1", "xavier_normal")],
+        "test_xavier_uniform": [
+            initializer("xavier_uniform", [(100, 50, {}, 2 / 150), (64, 64, {"gain": 5 / 3}, (5 / 3) ** 2 * 2 / 128)],
+                        [(256, 64, {}), (7, 3, {}), (30, 500, {"gain": gain_tanh})], uniform=True)],
+        "test_he_normal": [
+            initializer("he_normal", [(100, 50, {}, 2 / 100), (64, 200, {"gain": 1.0}, 1 / 64)],
+                        [(256, 64, {}), (7, 3, {}), (30, 500, {}), (500, 30, {"gain": gain_tanh})])],
+        "test_he_uniform": [
+            initializer("he_uniform", [(100, 50, {}, 2 / 100), (64, 200, {"gain": 1.0}, 1 / 64)],
+                        [(256, 64, {}), (7, 3, {}), (30, 500, {}), (500, 30, {"gain": 1.0})], uniform=True)],
+        "test_layer_stats": [custom("layer_stats", layer_stats_cases(), judge_layer_stats)],
+    }
+
+
+TESTS = tests()
