@@ -57,7 +57,7 @@ class Limits:
     disk_mb: int = 256
     file_mb: int = 64
     open_files: int = 256
-    output_bytes: int = 20_000_000
+    output_bytes: int = 64_000_000  # everything the sandbox sends: outputs and the collected results (05 sends ~10 MB)
 
 
 @dataclass
