@@ -57,7 +57,7 @@ class Limits:
     disk_mb: int = 256
     file_mb: int = 64
     open_files: int = 256
-    output_bytes: int = 20_000_000
+    output_bytes: int = 5_000_000
 
 
 @dataclass
@@ -283,6 +283,8 @@ def _message(line, run):
         return
     if kind == "cell" and isinstance(message.get("index"), int) and isinstance(message.get("outputs"), list):
         run.outputs[message["index"]] = message["outputs"]
+        if message.get("cut") is True and not any("was cut" in n for n in run.notes):
+            run.notes.append("the output of a cell was cut: it printed more than a cell may keep (1 MB)")
     elif kind == "collect" and isinstance(message.get("key"), str):
         run.collected[message["key"]] = message.get("results")
     elif kind == "ready":
@@ -328,12 +330,15 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
                 os.close(info_read)
             process.stdout.close()
         if not run.ended:
-            run.ended = "finished" if run.finished else _death(process.returncode, run)
+            run.ended = "finished" if run.finished else _death(process.returncode, run, isolate)
     run.seconds = round(time.monotonic() - started, 3)
     return run
 
 
-def _death(code, run):
+def _death(code, run, isolate):
+    """Why the runner stopped early, in words. bwrap reports a sandbox killed by signal N as exit code 128 + N."""
+    if isolate and code is not None and code > 128:
+        code = 128 - code
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
         meaning = {"SIGSEGV": "a segmentation fault", "SIGKILL": "killed, e.g. out of memory",
