@@ -217,6 +217,9 @@ def canonicalize(assignment, submitted, version=4):
             match[i] = j
             used.add(j)
             stripped.append(ids[i])
+    sources, regrouped, regroup_notes = _regrouped_answers(release, student, match, used)
+    stripped += regrouped
+    notes += regroup_notes
     if stripped:
         notes.append(f"{len(stripped)} cell(s) had lost their nbgrader metadata and were recognised by "
                      f"content: {', '.join(stripped)}")
@@ -252,7 +255,9 @@ def canonicalize(assignment, submitted, version=4):
         meta = nbgrader_meta(cell)
         out = copy.deepcopy(cell)
         if is_answer(meta):
-            if i in match:
+            if i in sources:
+                out.source = sources[i]
+            elif i in match:
                 out.source = student[match[i]].source
             else:
                 missing_answers.append(ids[i])
@@ -280,6 +285,42 @@ def canonicalize(assignment, submitted, version=4):
         notes.append(f"read-only cell(s) edited or deleted, the original was run: {', '.join(edited)}")
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(assignment.release.metadata))
     return nb, notes
+
+
+def _regrouped_answers(release, student, match, used):
+    """Answers an editor split into several cells or merged into another answer's cell (Colab, VS Code,
+    JupyterLab 4, Notebook 7), so that no release stub is put back to override them.
+
+    An unmatched answer cell whose names are all bound by the unmarked code cells between its matched
+    neighbours is those cells, joined (a split); one whose names are all bound by the cell that answers
+    another question was merged into it and gets a comment instead of its stub. ``match`` and ``used``
+    are updated. Returns ({release index: source}, [grade_id recognised], [notes]).
+    """
+    sources, recognised, notes = {}, [], []
+    for i, cell in enumerate(release):
+        meta = nbgrader_meta(cell)
+        names = bound_names(cell.source)
+        if i in match or not is_answer(meta) or cell.cell_type != "code" or not names:
+            continue
+        before = max((match[k] for k in match if k < i), default=-1)
+        after = min((match[k] for k in match if k > i), default=len(student))
+        parts = [j for j in range(before + 1, after) if j not in used and student[j].get("cell_type") == "code"
+                 and not nbgrader_meta(student[j]).get("grade_id")]
+        if parts and names <= set().union(*(bound_names(student[j].source) for j in parts)):
+            match[i] = parts[0]
+            used.update(parts)
+            sources[i] = "\n\n".join(student[j].source for j in parts)
+            recognised.append(meta["grade_id"])
+            if len(parts) > 1:
+                notes.append(f"the answer {meta['grade_id']} was split into {len(parts)} cells: graded as one")
+            continue
+        holder = next((k for k in sorted(match) if is_answer(nbgrader_meta(release[k]))
+                       and names <= bound_names(sources.get(k, student[match[k]].source))), None)
+        if holder is not None:
+            sources[i] = f"# answered in the cell of {nbgrader_meta(release[holder])['grade_id']}"
+            notes.append(f"the answer {meta['grade_id']} was answered in the cell of "
+                         f"{nbgrader_meta(release[holder])['grade_id']} (cells were merged): graded from there")
+    return sources, recognised, notes
 
 
 def is_instructor(cell):

@@ -36,6 +36,7 @@ from pathlib import Path
 from .. import course
 
 RUNNER = Path(__file__).with_name("runner.py")
+COLLECT_PREFIX = b'{"kind": "collect"'  # how nnlab.collect's messages begin (json.dumps of {"kind": "collect", ...})
 HOME, GRADER, TOOLKIT = "/home/student", "/grader", "/toolkit"
 BASE_UID = 60000
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`), "
@@ -57,7 +58,8 @@ class Limits:
     disk_mb: int = 256
     file_mb: int = 64
     open_files: int = 256
-    output_bytes: int = 64_000_000  # everything the sandbox sends: outputs and the collected results (05 sends ~10 MB)
+    output_bytes: int = 5_000_000  # what the notebook prints and displays, in all
+    results_bytes: int = 64_000_000  # what collect sends for the judge (05's hidden tests send ~10 MB)
 
 
 @dataclass
@@ -239,9 +241,13 @@ def _kill(process, init_pid):
 
 
 def _read(process, channel, limits, run):
-    """Read the channel until the runner is done or a limit is reached; fills ``run``."""
+    """Read the channel until the runner is done or a limit is reached; fills ``run``.
+
+    Two budgets: what the notebook prints or displays (``output_bytes``: it ends up in the autograded
+    notebook and the feedback page) and what ``collect`` sends for the judge (``results_bytes``).
+    """
     started = time.monotonic()
-    buffer, received = b"", 0
+    buffer, printed, sent = b"", 0, 0
     selector = selectors.DefaultSelector()
     selector.register(channel, selectors.EVENT_READ)
     selector.register(process.stdout, selectors.EVENT_READ)
@@ -258,17 +264,25 @@ def _read(process, channel, limits, run):
                 selector.unregister(key.fileobj)
                 open_streams -= 1
                 continue
-            received += len(data)
-            if received > limits.output_bytes:
-                run.ended = f"stopped: the notebook printed more than {limits.output_bytes // 1_000_000} MB"
-                return
             if key.fileobj is channel:
                 buffer += data
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    _message(line, run)
+                    if line.startswith(COLLECT_PREFIX):
+                        sent += len(line)
+                    else:
+                        printed += len(line)
+                    if printed <= limits.output_bytes and sent <= limits.results_bytes:
+                        _message(line, run)
             else:
+                printed += len(data)
                 tail = (tail + data)[-2000:]
+            if printed > limits.output_bytes:
+                run.ended = f"stopped: the notebook printed more than {limits.output_bytes / 1e6:g} MB"
+                return
+            if sent > limits.results_bytes or len(buffer) > limits.results_bytes:
+                run.ended = f"stopped: the hidden tests' results came to more than {limits.results_bytes / 1e6:g} MB"
+                return
     if tail.strip():
         run.notes.append("the notebook's process wrote outside its cells: "
                          + tail.decode("utf-8", "replace").strip().splitlines()[-1][:200])
@@ -283,6 +297,8 @@ def _message(line, run):
         return
     if kind == "cell" and isinstance(message.get("index"), int) and isinstance(message.get("outputs"), list):
         run.outputs[message["index"]] = message["outputs"]
+        if message.get("cut") is True and not any("was cut" in n for n in run.notes):
+            run.notes.append("the output of a cell was cut: it printed more than a cell may keep (1 MB)")
     elif kind == "collect" and isinstance(message.get("key"), str):
         run.collected[message["key"]] = message.get("results")
     elif kind == "ready":
@@ -328,12 +344,15 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
                 os.close(info_read)
             process.stdout.close()
         if not run.ended:
-            run.ended = "finished" if run.finished else _death(process.returncode, run)
+            run.ended = "finished" if run.finished else _death(process.returncode, run, isolate)
     run.seconds = round(time.monotonic() - started, 3)
     return run
 
 
-def _death(code, run):
+def _death(code, run, isolate):
+    """Why the runner stopped early, in words. bwrap reports a sandbox killed by signal N as exit code 128 + N."""
+    if isolate and code is not None and code > 128:
+        code = 128 - code
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
         meaning = {"SIGSEGV": "a segmentation fault", "SIGKILL": "killed, e.g. out of memory",

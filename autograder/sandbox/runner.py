@@ -80,7 +80,11 @@ def _shell():
             self.cell_outputs.append({"output_type": "error", "ename": etype.__name__,
                                       "evalue": str(evalue)[:2000], "traceback": list(stb)[-40:]})
 
-    shell = GradingShell.instance(colors="nocolor", autocall=0, autoindent=False, automagic=True)
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False  # no SQLite file in the home: In/_ih stay, nothing is written
+    shell = GradingShell.instance(config=config, colors="nocolor", autocall=0, autoindent=False, automagic=True)
     shell.cell_outputs = []
     return shell
 
@@ -123,7 +127,8 @@ def _flush_figures():
 
 
 def run_cell(shell, cell, seconds, base_flags):
-    """Run one cell; returns its outputs (streams, displays, result, error) in notebook format."""
+    """Run one cell; returns its outputs (streams, displays, result, error) in notebook format, and whether
+    some were cut (see ``_bounded``)."""
     from IPython.utils.capture import capture_output
 
     shell.cell_outputs = []
@@ -148,7 +153,9 @@ def run_cell(shell, cell, seconds, base_flags):
     for out in shell.cell_outputs:
         if out.get("ename") == "KeyboardInterrupt" or out.get("ename") == "CellTimeout":
             out.update(ename="CellTimeout", evalue=f"the cell ran longer than {seconds:g} s and was interrupted")
-    return _bounded(_streams(captured) + _displays(captured) + shell.cell_outputs)
+    outputs = _streams(captured) + _displays(captured) + shell.cell_outputs
+    kept = _bounded(outputs)
+    return kept, kept != outputs
 
 
 def main(job_path):
@@ -172,8 +179,8 @@ def main(job_path):
     _send(channel, {"kind": "ready", "notes": notes})
     for cell in job["cells"]:
         started = time.monotonic()
-        outputs = run_cell(shell, cell, job["cell_seconds"], base_flags)
-        _send(channel, {"kind": "cell", "index": cell["index"], "outputs": outputs,
+        outputs, cut = run_cell(shell, cell, job["cell_seconds"], base_flags)
+        _send(channel, {"kind": "cell", "index": cell["index"], "outputs": outputs, "cut": cut,
                         "seconds": round(time.monotonic() - started, 3)})
     _send(channel, {"kind": "done"})
 

@@ -149,7 +149,7 @@ def _note_student_errors(g):
 
 def judge(g):
     tests = judges.checks(g.job.assignment)
-    for cell in g.notebook.cells:
+    for index, cell in enumerate(g.notebook.cells):
         meta = nbgrader_meta(cell)
         if not meta.get("grade"):
             continue
@@ -164,11 +164,26 @@ def judge(g):
                 continue
             passed, message = judges.judge_cell(tests[gid], g.run.collected)
             if not passed and message == judges.NOT_RUN:
-                message = _visible_error(cell) or message
+                message = _visible_error(cell) or _not_reached(g, gid, index)
             g.cells.append(CellResult(gid, "test", points, points if passed else 0.0, message))
             if not passed:
                 cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
                                                            text=f"[grader] 0 of {points:g} points: {message}\n"))
+
+
+def _not_reached(g, gid, index):
+    """Why a test cell that shows no error never sent its results: the notebook was stopped before it, or
+    code in the notebook changed how cells run (e.g. an IPython input transformer), which is noted."""
+    if index not in g.run.outputs:
+        return f"its hidden checks did not run: the notebook was stopped before this cell ({g.run.ended})"
+    note = "the hidden checks of some test cells did not run although those cells show no error (code in the " \
+           "notebook changed how cells run or what they send): "
+    previous = next((n for n in g.notes if n.startswith(note)), None)
+    if previous:
+        g.notes[g.notes.index(previous)] = f"{previous}, {gid}"
+    else:
+        g.notes.append(note + gid)
+    return "its hidden checks did not run, and the cell shows no error: code in the notebook changed how cells run"
 
 
 def _visible_error(cell):

@@ -49,19 +49,56 @@ def _warnings_only(text):
     return "\n".join(warnings) + "\n" if warnings else "".join(text)
 
 
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+REDACTED = "[hidden test]"
+
+
+def hidden_lines(nb):
+    """Lines of the hidden tests of the notebook's test cells (20 characters or more) that no visible part
+    shows, longest first, and the markers around them."""
+    hidden, visible = set(), set()
+    for cell in nb.cells:
+        source = cell.get("source", "")
+        if cell.cell_type == "code" and is_test(cell, nbgrader_meta(cell)):
+            for block in HIDDEN_BLOCK.findall(source):
+                hidden |= {line.strip() for line in block.splitlines() if len(line.strip()) >= 20}
+            source = HIDDEN_BLOCK.sub("", source)
+        visible |= {line.strip() for line in source.splitlines()}
+    markers = ["### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"]
+    return sorted(hidden - visible, key=len, reverse=True) + markers
+
+
+def _redact(value, lines):
+    """value (a text, a list of texts, or a dict of them) with every hidden line replaced by REDACTED."""
+    if isinstance(value, str):
+        for line in lines:
+            if line in value:
+                value = value.replace(line, REDACTED)
+        return value
+    if isinstance(value, list):
+        return [_redact(v, lines) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v, lines) for k, v in value.items()}
+    return value
+
+
 def student_view(nb, results, notes=()):
-    """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines removed.
+    """The notebook as the feedback page shows it: scores in the metadata, hidden tests and traceback lines
+    removed, and any copy of a hidden test's line that submitted code printed replaced by REDACTED.
 
     results: the notebook's [CellResult].
     """
     nb = copy.deepcopy(nb)
     cells = {c.grade_id: c for c in results}
     clear = ClearHiddenTests()
+    hidden = hidden_lines(nb)
     for cell in nb.cells:
         meta = nbgrader_meta(cell)
         if is_test(cell, meta):
             cell, _ = clear.preprocess_cell(cell, {}, 0)
         if cell.cell_type == "code":
+            # the sandbox runs the hidden tests, so submitted code can print them: never onto the page
+            cell.outputs = [nbformat.from_dict(_redact(out, hidden)) for out in cell.get("outputs", [])]
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]

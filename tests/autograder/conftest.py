@@ -1,12 +1,16 @@
 """Fixtures of the grading tests: running ``python -m autograder`` and the hostile batch graded once."""
 import contextlib
 import csv
+import hashlib
 import io
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from autograder import course
 from autograder.__main__ import main
 
 import corpus
@@ -29,26 +33,57 @@ def read_csv(path):
 
 
 def write_flat(folder, cases):
-    """Write each case as <student>.ipynb in folder (the flat layout of course platforms)."""
+    """Write each case as <student>.ipynb in folder (the flat layout of course platforms), or in nbgrader's
+    layout <student>/<assignment>/ when it has other files; cases that cannot run here are left out."""
     folder.mkdir(parents=True, exist_ok=True)
     for student, case in cases.items():
-        (folder / f"{student}.ipynb").write_bytes(case.data)
+        if case.skip:
+            continue
+        if case.files:
+            own = folder / student / corpus.ASSIGNMENT
+            own.mkdir(parents=True)
+            (own / corpus.NOTEBOOK).write_bytes(case.data)
+            for name, text in case.files.items():
+                (own / name).write_text(text)
+        else:
+            (folder / f"{student}.ipynb").write_bytes(case.data)
     return folder
+
+
+def repository_state():
+    """What a batch must leave as it was: `git status` of the course repository and every byte of nnlab/."""
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored", "nnlab"], cwd=course.REPO,
+                            capture_output=True, text=True, check=True).stdout
+    h = hashlib.sha256()
+    for path in sorted((course.REPO / "nnlab").rglob("*")):
+        h.update(str(path).encode() + (path.read_bytes() if path.is_file() else b"/"))
+    whole = subprocess.run(["git", "status", "--porcelain"], cwd=course.REPO, capture_output=True, text=True,
+                           check=True).stdout
+    return {"git status": whole, "nnlab ignored files": status, "nnlab bytes": h.hexdigest()}
+
+
+# the hostile batch's --timeout and --notebook-timeout: an honest cell importing pyplot and scikit-learn
+# must fit in a cell on two busy cores; 25 cells sleeping just under the cell limit must not fit in a notebook
+CELL_SECONDS, NOTEBOOK_SECONDS = 20, 60
 
 
 @pytest.fixture(scope="session")
 def hostile_batch(tmp_path_factory):
     """The whole hostile corpus and good submissions, graded in one batch with 2 workers."""
     root = tmp_path_factory.mktemp("hostile")
-    cases = corpus.hostile()
-    submissions = write_flat(root / "submissions", cases)
     grading = root / "grading"
-    code, output = run_cli("--grading-dir", grading, "grade", corpus.ASSIGNMENT, submissions,
-                           "--jobs", 2, "--timeout", 10)
+    cases = {s: c for s, c in corpus.hostile(grading, CELL_SECONDS, NOTEBOOK_SECONDS).items() if not c.skip}
+    submissions = write_flat(root / "submissions", cases)
+    before = repository_state()
+    started = time.monotonic()
+    code, output = run_cli("--grading-dir", grading, "grade", corpus.ASSIGNMENT, submissions, "--jobs", 2,
+                           "--timeout", CELL_SECONDS, "--notebook-timeout", NOTEBOOK_SECONDS)
+    seconds = time.monotonic() - started
     assert code == 0, output
     csv_path = grading / f"{corpus.ASSIGNMENT}-grades.csv"
     yield {"root": root, "grading": grading, "submissions": submissions, "cases": cases, "output": output,
-           "csv": csv_path, "csv_bytes": csv_path.read_bytes(), "rows": read_csv(csv_path)}
+           "csv": csv_path, "csv_bytes": csv_path.read_bytes(), "rows": read_csv(csv_path), "seconds": seconds,
+           "before": before, "after": repository_state()}
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -5,9 +5,9 @@ import nbformat
 
 import corpus
 from autograder import course
-from autograder.records import CellResult
 from autograder.worker.feedback import student_view, write_feedback
 from autograder.notebooks import nbgrader_meta
+from autograder.records import CellResult
 
 FAILED = "test_relu_grad"
 
@@ -19,8 +19,8 @@ def autograded():
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in corpus.POINTS:
-            points = float(corpus.POINTS[gid])
-            cells.append(CellResult(gid, "test", points, 0.0 if gid == FAILED else points))
+            cells.append(CellResult(gid, "test", float(corpus.POINTS[gid]),
+                                    0.0 if gid == FAILED else float(corpus.POINTS[gid])))
         if gid == FAILED:
             cell.outputs = [nbformat.v4.new_output(
                 "error", ename="AssertionError", evalue="relu_grad on zeros: 4 of 4 values are wrong",
@@ -60,3 +60,17 @@ def test_feedback_page_shows_scores_and_loads_nothing_from_anywhere(tmp_path):
     assert "ref.relu_grad" not in re.sub(r"<[^>]+>", "", page)
     assert "<script" not in page.lower()
     assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_hidden_test_lines_printed_by_submitted_code_are_redacted():
+    """The sandbox runs the hidden part of each test, so a submission can print it (from In, linecache,
+    the runner's frames): the page never shows it."""
+    nb, cells = autograded()
+    hidden = [c.source for c in nb.cells if "BEGIN HIDDEN TESTS" in c.source]
+    answer = next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == "sigmoid")
+    answer.outputs = [nbformat.v4.new_output("stream", name="stdout", text=repr(hidden)),
+                      nbformat.v4.new_output("execute_result", data={"text/plain": "\n".join(hidden)}, execution_count=1)]
+    (shown,) = [c for c in student_view(nb, cells).cells if nbgrader_meta(c).get("grade_id") == "sigmoid"]
+    text = shown.outputs[0]["text"] + shown.outputs[1]["data"]["text/plain"]
+    assert "HIDDEN TESTS" not in text and 'collect("sigmoid_extremes", sigmoid)' not in text
+    assert "[hidden test]" in text

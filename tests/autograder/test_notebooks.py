@@ -94,3 +94,20 @@ def test_nbformat_3_is_upgraded(assignment):
     nb, notes = rebuilt(assignment, corpus._nbformat3())
     assert notes == ["the notebook was in nbformat 3: upgraded to 4"]
     assert sources(nb)["sigmoid"] == sources(corpus.answered())["sigmoid"]
+
+
+@pytest.mark.parametrize("editor, phrase", [
+    (lambda: corpus._split_answer(True), "sigmoid appears 2 times"),  # JupyterLab's split: both halves marked
+    (lambda: corpus._split_answer(False), "sigmoid was split into 2 cells"),  # Colab: stripped, renumbered
+    (lambda: corpus._merged_answers(True), "relu was answered in the cell of tanh"),  # Notebook 7's merge
+    (lambda: corpus._merged_answers(False), "relu was answered in the cell of tanh"),  # merged and stripped
+], ids=["split-marked", "split-stripped", "merged-marked", "merged-stripped"])
+def test_answers_split_or_merged_by_an_editor_never_get_a_release_stub_back(assignment, editor, phrase):
+    nb, notes = rebuilt(assignment, editor())
+    stubs = [nbgrader_meta(c)["grade_id"] for c in nb.cells
+             if nbgrader_meta(c).get("solution") and "NotImplementedError" in c.source]
+    assert stubs == [], f"release stubs put back over the answers: {stubs}"
+    assert any(phrase in n for n in notes), notes
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for name in ("def sigmoid(", "def sigmoid_grad(", "def tanh(", "def relu(", "def relu_grad("):
+        assert code.count(name) == 1, name
