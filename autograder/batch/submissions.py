@@ -128,7 +128,7 @@ def extract_zip(path, dest, limits=ZipLimits()):
     except (zipfile.BadZipFile, OSError) as err:
         raise SubmissionsError(f"{path} is not a valid zip file ({err})") from None
     with archive:
-        members, left_out = [], []
+        members, left_out, seen = [], [], set()
         for info in archive.infolist():
             parts = PurePosixPath(info.filename.replace("\\", "/")).parts
             where = f"{path.name}:{info.filename}"
@@ -138,14 +138,22 @@ def extract_zip(path, dest, limits=ZipLimits()):
                 left_out.append(FileFate(where, "", "skipped", "its path leads outside the extraction folder"))
             elif any(_hidden(p) for p in parts):
                 left_out.append(FileFate(where, "", "skipped", "a hidden or system file"))
+            elif parts in seen:
+                left_out.append(FileFate(where, "", "skipped",
+                                         "a second entry of that name in the zip (the first is kept)"))
             else:
+                seen.add(parts)
                 members.append((info, parts))
         _check_sizes(path, [info for info, _ in members], limits)
         budget = limits.total_bytes
         for info, parts in members:
             target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            budget -= _copy_bounded(archive, info, target, min(limits.file_bytes, budget), path, limits)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                budget -= _copy_bounded(archive, info, target, min(limits.file_bytes, budget), path, limits)
+            except (OSError, zipfile.BadZipFile) as err:  # a file where a folder is, a corrupt entry
+                left_out.append(FileFate(f"{path.name}:{info.filename}", "", "skipped", f"cannot be extracted ({err})"))
+                continue
             stamp = time.mktime(info.date_time + (0, 0, -1))  # the entry's time orders resubmissions
             os.utime(target, (stamp, stamp))
     return left_out
@@ -295,7 +303,8 @@ def _drop_other_assignments(candidates, notebook_names, others, root, files):
         stem = Path(c.file).stem if c.file else ""
         theirs = next((o for o in others if stem and stem.endswith(Path(o).stem)), None)
         if theirs and not any(stem.endswith(s) for s in ours):
-            files.append(FileFate(_rel(c.path, root), c.student, "skipped", f"a notebook of another assignment ({theirs})"))
+            files.append(FileFate(_rel(c.path, root), c.student, "skipped",
+                                  f"a notebook of another assignment ({theirs})"))
         else:
             kept.append(c)
     return kept
@@ -314,7 +323,8 @@ def _one(student, group, notebook_names, root, files):
     """One student's Submission from the candidates of one origin; refused when there are two origins."""
     if len({c.origin for c in group}) > 1 or len({c.student for c in group}) > 1:
         named = ", ".join(_rel(c.path, root) for c in sorted(group, key=lambda c: str(c.path)))
-        reason = (f"refused: {named} would all be graded as this student ({', '.join(sorted({c.student for c in group}))}); "
+        ids = ", ".join(sorted({c.student for c in group}))
+        reason = (f"refused: {named} would all be graded as this student ({ids}); "
                   "nothing was graded: rename or remove all but one and grade again")
         files += [FileFate(_rel(c.path, root), student, "refused", reason) for c in group]
         return Submission(student, {n: None for n in notebook_names}, refused=reason)

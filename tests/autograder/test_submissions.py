@@ -209,6 +209,7 @@ def test_each_zip_limit_is_named_when_it_is_passed(tmp_path, monkeypatch, limits
     assert len(list((tmp_path / "out" / "export").iterdir())) == 4
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the zip is built with a duplicate on purpose
 def test_a_zip_with_a_wrapping_folder_is_extracted_safely_and_keeps_entry_times(tmp_path):
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as z:
@@ -216,9 +217,15 @@ def test_a_zip_with_a_wrapping_folder_is_extracted_safely_and_keeps_entry_times(
         z.writestr(zipfile.ZipInfo("export/frank/01_backprop/frank_v9.ipynb", (2024, 1, 1, 11, 0, 0)), "{}")
         z.writestr("__MACOSX/export/._frank.ipynb", "junk")
         z.writestr("../../escape.ipynb", "{}")
+        z.writestr("export/gail.ipynb", "first")
+        z.writestr("export/gail.ipynb", "second")
+        z.writestr("export/gail.ipynb/x", "a file under a file")
     result = find(archive, "01_backprop", NAMES, tmp_path / "scratch")
-    (sub,) = result.submissions
-    assert sub.student == "frank" and sub.notebooks["01_backprop.ipynb"].name == "frank_v9.ipynb"
+    frank, gail = result.submissions
+    assert frank.student == "frank" and frank.notebooks["01_backprop.ipynb"].name == "frank_v9.ipynb"
+    assert gail.notebooks["01_backprop.ipynb"].read_text() == "first"
+    assert fates(result)["export.zip:export/gail.ipynb"][1] == "a second entry of that name in the zip (the first is kept)"
+    assert fates(result)["export.zip:export/gail.ipynb/x"][1].startswith("cannot be extracted")
     assert not (tmp_path / "escape.ipynb").exists()
     assert fates(result)["export.zip:../../escape.ipynb"] == ("skipped", "its path leads outside the extraction folder")
     assert fates(result)["export.zip:__MACOSX/export/._frank.ipynb"] == ("skipped", "a hidden or system file")
