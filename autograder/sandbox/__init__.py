@@ -37,7 +37,7 @@ from .. import course
 
 RUNNER = Path(__file__).with_name("runner.py")
 COLLECT_PREFIX = b'{"kind": "collect"'  # how nnlab.collect's messages begin (json.dumps of {"kind": "collect", ...})
-HOME, GRADER, TOOLKIT = "/home/student", "/grader", "/toolkit"
+HOME, GRADER, TOOLKIT, VENV = "/home/student", "/grader", "/toolkit", "/opt/venv"
 BASE_UID = 60000
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`), "
                 "or grade trusted submissions without isolation with --no-isolation")
@@ -92,16 +92,20 @@ def _parents(path):
     return args
 
 
-def _venv():
-    """The venv's real folder: the sandbox binds it under that path, so a venv reached through a
-    symlink (e.g. a worktree's ``.venv``) must be called by its resolved path inside."""
+def _venv(isolate=True):
+    """Where the runner's interpreter lives: the venv bound at /opt/venv inside the sandbox (so no path of
+    the course repository, which usually holds the venv, exists there); the venv itself outside."""
+    if isolate and Path(sys.prefix).resolve() != Path(sys.base_prefix).resolve():
+        return Path(VENV)
     return Path(sys.prefix).resolve()
 
 
-def _interpreter_paths():
-    """Folders the interpreter needs, read-only: the venv and the installation it was made from."""
-    paths = {_venv(), Path(sys.base_prefix).resolve()}
-    return sorted(p for p in paths if not str(p).startswith("/usr"))
+def _interpreter_binds():
+    """(host folder, sandbox folder) pairs the interpreter needs, read-only: the venv at /opt/venv and the
+    installation it was made from, at its own path (the venv's python links to it)."""
+    base, venv = Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()
+    binds = [(base, base)] if not str(base).startswith("/usr") else []
+    return binds + ([(venv, Path(VENV))] if venv != base else [])
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def command(job_dir, uid, limits, channel, isolate=True, info=None):
     info: a file descriptor bwrap writes the sandbox's pid 1 to (``{"child-pid": N}``), so the grader can
     end the sandbox by killing that process, which takes every process of the sandbox with it.
     """
-    python = str(_venv() / "bin" / "python")
+    python = str(_venv(isolate) / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
     runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
     if not isolate:
@@ -138,8 +142,8 @@ def command(job_dir, uid, limits, channel, isolate=True, info=None):
     for etc in ("/etc/ld.so.cache", "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/localtime"):
         if os.path.exists(etc):
             args += ["--ro-bind", etc, etc]
-    for path in _interpreter_paths():
-        args += _parents(path) + ["--ro-bind", str(path), str(path)]
+    for host, inside in _interpreter_binds():
+        args += _parents(inside) + ["--ro-bind", str(host), str(inside)]
     args += ["--perms", "0755", "--dir", TOOLKIT, "--ro-bind", str(course.REPO / "nnlab"), f"{TOOLKIT}/nnlab",
              "--ro-bind", str(job_dir), GRADER,
              "--proc", "/proc", "--dev", "/dev",
@@ -160,7 +164,7 @@ def command(job_dir, uid, limits, channel, isolate=True, info=None):
 def sandbox_env(layout, channel):
     """The environment the runner gets: nothing of the grader's own."""
     tmp = "/tmp" if layout.home == HOME else layout.home
-    return {"PATH": f"{_venv() / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
+    return {"PATH": f"{_venv(layout.home == HOME) / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
             "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": f"{tmp}/.matplotlib",
             "PYTHONDONTWRITEBYTECODE": "1", "NNLAB_GRADER_INPUTS": f"{layout.grader}/inputs.json",
