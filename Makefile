@@ -17,15 +17,16 @@ $(SETUP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# MathJax, require.js and the Jupyter widget manager, installed from npm and served by the site.
-$(VENDOR): package.json package-lock.json
+# MathJax and the Jupyter widget manager, installed from npm and served by the site.
+# MathJax as separate components (startup.js loads core, TeX input and HTML output, as set in
+# _config.yml): the combined tex-mml-chtml.js also carries the 0.4 MB contextual menu.
+$(VENDOR): package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf _vendor && mkdir -p _vendor/mathjax _vendor/widgets/html-manager/dist
-	cp -r node_modules/mathjax/es5/tex-mml-chtml.js node_modules/mathjax/es5/input \
+	cp -r node_modules/mathjax/es5/startup.js node_modules/mathjax/es5/core.js node_modules/mathjax/es5/input \
 	      node_modules/mathjax/es5/output node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y \
 	      node_modules/mathjax/es5/sre _vendor/mathjax/
-	cp node_modules/requirejs/require.js _vendor/widgets/
-	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
+	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' ! -name '*-amd.js' \
 	      -exec cp {} _vendor/widgets/html-manager/dist/ \;
 	touch $@
 
