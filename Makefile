@@ -7,7 +7,7 @@ PY     := $(BIN)/python
 SETUP  := $(VENV)/.installed
 VENDOR := _vendor/.installed
 
-.PHONY: book test bench serve clean setup vendor grade report
+.PHONY: book pdf test bench serve clean setup vendor grade report
 
 setup: $(SETUP) $(VENDOR)
 
@@ -32,8 +32,15 @@ $(VENDOR): package.json package-lock.json Makefile
 
 vendor: $(VENDOR)
 
+# The site, then the whole book as one PDF, which every page of the site links (book.pdf).
 book: $(SETUP) $(VENDOR)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+	$(MAKE) pdf
+	cp _build/pdf/book.pdf _build/html/book.pdf
+
+# The single-page build, printed by headless Chromium to _build/pdf/book.pdf (book/_ext/book_pdf.py).
+pdf: $(SETUP) $(VENDOR)
+	$(BIN)/jupyter-book build -W -n --keep-going --builder singlehtml .
 
 test: book
 	$(PY) -m pytest -n auto --dist loadgroup

@@ -21,6 +21,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
                   "--disable-background-networking", "--disable-component-update"]
 VIEWPORT = {"width": 1366, "height": 768}
+# MathJax's components load after the page itself: on a page with formulas, wait until MathJax
+# has started (then await MathJax.startup.promise, which resolves once the page is typeset)
+MATHJAX_STARTED = "() => !document.querySelector('.math') || !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
 WIDGET_MANAGER = "/_static/widgets/"  # the explorers' widget manager and its fonts
 SCROLL_TO_END = """async () => {
     for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
@@ -68,6 +71,7 @@ def measure(browser, base_url, page):
               else route.abort())
     start = time.perf_counter()
     tab.goto(f"{base_url}/{page}", wait_until="networkidle")
+    tab.wait_for_function(MATHJAX_STARTED)
     tab.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     seconds = time.perf_counter() - start
 

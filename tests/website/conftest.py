@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 
-from bench.page_weight import CHROMIUM_FLAGS, serve
+from bench.page_weight import CHROMIUM_FLAGS, MATHJAX_STARTED, serve
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
@@ -72,7 +72,7 @@ class PageVisit:
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
         self.page.goto(url, wait_until="networkidle")
-        self.page.wait_for_function("!window.MathJax || !MathJax.startup || MathJax.startup.promise !== undefined")
+        self.page.wait_for_function(MATHJAX_STARTED)
         self.page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
 
     def problems(self):
