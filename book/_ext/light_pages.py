@@ -237,7 +237,8 @@ def tex_to_text(tex):
     Unicode, fractions as a/b, other commands by their name, no braces or spacing commands.
     ``\\frac{\\eta}{2}`` -> ``η/2``; ``\\operatorname{relu}(x)`` -> ``relu(x)``."""
     text = re.sub(r"\\(?:begin|end)\{[^{}]*\}|\\(?:hat|bar|tilde|overline|boldsymbol|mathbf)\b", "", tex)
-    text = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
+    group = r"\{((?:[^{}]|\{[^{}]*\})*)\}"  # a braced argument, with at most one level of braces inside
+    text = re.sub(r"\\[dt]?frac" + group + group, r"(\1)/(\2)", text)
     text = re.sub(r"\\(?:text|operatorname|mathrm|texttt|textbf|mathbf)\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\\[,;:! ]|\\q?quad|&|\\\\", " ", text)
     text = re.sub(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle)\b", "", text)

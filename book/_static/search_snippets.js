@@ -10,20 +10,25 @@
     .toLowerCase().split(/\s+/).filter(Boolean);
   const texts = {}, waiting = {};
 
-  const firstHit = (lower) => {
+  const escape = (w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // a query word where a word starts ("rate" in "rates", not in "saturates")
+  const pattern = words.length ? new RegExp(`\\b(${words.map(escape).join("|")})`, "gi") : null;
+
+  const firstHit = (text) => {
     // the word itself, else its first five letters (Sphinx also finds "batches" for "batch")
-    const at = words.flatMap((w) => [lower.indexOf(w), lower.indexOf(w.slice(0, 5))])
-      .filter((i) => i >= 0);
-    return at.length ? Math.min(...at) : 0;
+    for (const p of [pattern, new RegExp(`\\b(${words.map((w) => escape(w.slice(0, 5))).join("|")})`, "i")]) {
+      const found = words.length ? text.search(p) : -1;
+      if (found >= 0) return found;
+    }
+    return 0;
   };
 
   const snippet = (text) => {
-    const at = firstHit(text.toLowerCase());
+    const at = firstHit(text);
     const start = Math.max(0, at - CONTEXT), end = Math.min(text.length, at + 2 * CONTEXT);
     const p = document.createElement("p");
     p.className = "context";
     const shown = (start > 0 ? "…" : "") + text.slice(start, end).trim() + (end < text.length ? "…" : "");
-    const pattern = words.length ? new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`, "gi") : null;
     for (const part of pattern ? shown.split(pattern) : [shown]) {
       if (pattern && words.includes(part.toLowerCase())) {
         const mark = p.appendChild(document.createElement("span"));
@@ -46,7 +51,8 @@
 
   const load = (item) => {
     const link = item.querySelector("a[href]");
-    if (!link || item.querySelector("p.context")) return;
+    if (!link || item.dataset.snippet) return;
+    item.dataset.snippet = "requested";  // an item can be reported twice (as a node and in a subtree)
     const page = link.getAttribute("href").split("#")[0].replace(/\.html$/, "");
     if (page in texts) return void item.appendChild(snippet(texts[page]));
     if (!waiting[page]) {
