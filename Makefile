@@ -7,7 +7,7 @@ PY     := $(BIN)/python
 SETUP  := $(VENV)/.installed
 VENDOR := _vendor/.installed
 
-.PHONY: book test bench serve clean setup vendor grade report
+.PHONY: book pdf test bench serve clean setup vendor grade report
 
 setup: $(SETUP) $(VENDOR)
 
@@ -17,22 +17,30 @@ $(SETUP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# MathJax, require.js and the Jupyter widget manager, installed from npm and served by the site.
-$(VENDOR): package.json package-lock.json
+# MathJax and the Jupyter widget manager, installed from npm and served by the site.
+# MathJax as separate components (startup.js loads core, TeX input and HTML output, as set in
+# _config.yml): the combined tex-mml-chtml.js also carries the 0.4 MB contextual menu.
+$(VENDOR): package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf _vendor && mkdir -p _vendor/mathjax _vendor/widgets/html-manager/dist
-	cp -r node_modules/mathjax/es5/tex-mml-chtml.js node_modules/mathjax/es5/input \
+	cp -r node_modules/mathjax/es5/startup.js node_modules/mathjax/es5/core.js node_modules/mathjax/es5/input \
 	      node_modules/mathjax/es5/output node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y \
 	      node_modules/mathjax/es5/sre _vendor/mathjax/
-	cp node_modules/requirejs/require.js _vendor/widgets/
-	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' \
+	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' ! -name '*-amd.js' \
 	      -exec cp {} _vendor/widgets/html-manager/dist/ \;
 	touch $@
 
 vendor: $(VENDOR)
 
+# The site, then the whole book as one PDF, which every page of the site links (book.pdf).
 book: $(SETUP) $(VENDOR)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+	$(MAKE) pdf
+	cp _build/pdf/book.pdf _build/html/book.pdf
+
+# The single-page build, printed by headless Chromium to _build/pdf/book.pdf (book/_ext/book_pdf.py).
+pdf: $(SETUP) $(VENDOR)
+	$(BIN)/jupyter-book build -W -n --keep-going --builder singlehtml .
 
 test: book
 	$(PY) -m pytest -n auto --dist loadgroup

@@ -24,9 +24,11 @@ def figure_png(fig, dpi=80):
 def _control(name, labels):
     """A slider for numeric labels (ordered values), toggle buttons for names (categories)."""
     options = [str(label) for label in labels]
+    # the name's own width: the default fixed width cuts a name like "rule" to "r..."
+    style = {"description_width": "initial"}
     if all(isinstance(label, numbers.Number) for label in labels):
-        return widgets.SelectionSlider(options=options, description=name, continuous_update=True)
-    return widgets.ToggleButtons(options=options, description=name)
+        return widgets.SelectionSlider(options=options, description=name, continuous_update=True, style=style)
+    return widgets.ToggleButtons(options=options, description=name, style=style)
 
 
 def frames_explorer(frames, description, dpi=80):

@@ -2,12 +2,10 @@
 
 - Jupyter Book 1 makes sphinx-thebe register its inline configuration script twice, which the
   browser rejects ("Identifier 'THEBE_JS_URL' has already been declared"): keep each script once.
-- The widget manager (`embed-amd.js`) defines its modules under names such as
-  `@jupyter-widgets/html-manager/dist/libembed-amd`; require.js turns a name into a URL relative
-  to the page, and the manager fetches its icon fonts from next to that URL. On a page in
-  `book/` it would ask for `book/@jupyter-widgets/html-manager/dist/*.woff2`, which does not
-  exist. A `require.config` placed before the manager maps those names onto the copy under
-  `_static/widgets/`, with a path relative to the page, so it also works opened as `file://`.
+- The widget manager is the standalone bundle `embed.js` (1.9 MB), not the require.js one
+  (`embed-amd.js`, 3.6 MB: it repeats the libraries each of its modules bundles): the site's
+  explorers use ipywidgets' own controls only, which is all the standalone bundle renders. It
+  finds its icon fonts next to itself, so no path needs mapping, also opened as `file://`.
 - The widget manager typesets widget labels with the MathJax 2 call `MathJax.Hub.Queue`, which
   MathJax 3 (what the site loads) does not have: "Cannot read properties of undefined (reading
   'Queue')". A small shim gives every MathJax object the page gets, before and after MathJax 3
@@ -18,15 +16,13 @@
   and they stay hidden in the download too. The outputs come from the execution cache: the copy
   myst-nb writes to jupyter_execute/ has none when the page was served from the cache.
 """
-import json
 from contextlib import suppress
 from pathlib import Path
 
 import nbformat
 from jupyter_cache import get_cache
 
-WIDGET_MANAGER = "html-manager/dist/embed-amd.js"
-WIDGETS_DIR = "_static/widgets/"
+WIDGET_MANAGER = "html-manager/dist/embed.js"
 # window.MathJax is first the configuration object, then (once MathJax 3 has loaded) MathJax itself:
 # the setter gives each the MathJax 2 `Hub.Queue` the widget manager calls. Before MathJax is ready
 # there is nothing to do: its first pass typesets the whole page, widget labels included.
@@ -55,22 +51,11 @@ def _dedupe_scripts(context):
 
 
 def _prepare_widget_manager(context):
-    """Before the widget manager: the MathJax 2 shim, and require.js and the manager's CDN setting
-    pointed at the vendored widget manager, with paths relative to this page."""
+    """Before the widget manager: the MathJax 2 shim."""
     scripts = context.get("script_files", [])
     at = next((i for i, s in enumerate(scripts) if (s.filename or "").split("?")[0].endswith(WIDGET_MANAGER)), None)
-    if at is None:
-        return
-    widgets = context["pathto"](WIDGETS_DIR, 1)  # e.g. "../_static/widgets/" from a page in book/
-    paths = {"@jupyter-widgets/html-manager": f"{widgets}html-manager"}
-    manager = scripts[at]
-    JavaScript = type(manager)
-    scripts[at:at + 1] = [
-        JavaScript(None, body=MATHJAX2_HUB_SHIM),
-        JavaScript(None, body=f"require.config({{paths: {json.dumps(paths)}}});"),
-        JavaScript(manager.filename, priority=manager.priority,
-                   **{**manager.attributes, "data-jupyter-widgets-cdn": widgets}),
-    ]
+    if at is not None:
+        scripts.insert(at, type(scripts[at])(None, body=MATHJAX2_HUB_SHIM))
 
 
 def _fix_scripts(app, pagename, templatename, context, doctree):

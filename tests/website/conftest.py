@@ -4,24 +4,19 @@ The browser tests look at what a reader sees: they need `make book` to have run 
 does that first) and Debian's Chromium (`.ci/run` installs it). Without Chromium they are
 skipped with a message saying so; without a built site they fail.
 """
-import functools
-import http.server
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
 
+from bench.page_weight import CHROMIUM_FLAGS, MATHJAX_STARTED, serve
+
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 ARTIFACTS = REPO / "tests" / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
-]
 LOCAL_SCHEMES = ("data", "blob", "file", "about")  # never leave the machine
 
 
@@ -37,15 +32,8 @@ def site_url():
     """Serve _build/html on a free local port for the whole session."""
     if not (SITE / "index.html").exists():
         pytest.fail("the site is not built: run `make book` (make test does it first)")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +72,7 @@ class PageVisit:
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})"))
         self.page.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
         self.page.goto(url, wait_until="networkidle")
-        self.page.wait_for_function("!window.MathJax || !MathJax.startup || MathJax.startup.promise !== undefined")
+        self.page.wait_for_function(MATHJAX_STARTED)
         self.page.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
 
     def problems(self):

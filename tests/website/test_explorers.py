@@ -44,6 +44,15 @@ def test_every_explorer_of_a_chapter_is_on_its_page(chapter):
         assert 'type="application/vnd.jupyter.widget-state+json"' in (SITE / chapter).read_text()
 
 
+def _wait_until_drawn(v, timeout=30_000):
+    """The widget manager draws the explorers after the page has loaded, once it has parsed the
+    embedded state: wait (up to 30 s on a busy machine) until every embedded view shows a figure."""
+    v.page.wait_for_function(
+        """() => document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length
+                 <= document.querySelectorAll('.widget-vbox:not(.widget-box .widget-vbox) img.widget-image').length""",
+        timeout=timeout)
+
+
 def _visible_figure(v, index):
     return v.page.evaluate(EXPLORERS_JS)[index]["images"]
 
@@ -51,7 +60,7 @@ def _visible_figure(v, index):
 def _operate(v, index, control):
     """Click a non-selected button of toggle group `control` of explorer `index` (or, for
     ("slider", i), move slider i one step with the keyboard); return the figure shown once it has
-    loaded, or None if it did not change within 3 s."""
+    loaded, or None if it did not change within 10 s."""
     before = _visible_figure(v, index)[0]["src"]
     box = v.page.query_selector_all(".widget-vbox:not(.widget-box .widget-vbox)")[index]
     kind, i = control
@@ -63,7 +72,7 @@ def _operate(v, index, control):
         at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         v.page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
     now = None
-    for _ in range(30):
+    for _ in range(100):  # frames load on demand (book/_ext/light_pages.py): allow a busy machine 10 s
         now = _visible_figure(v, index)
         if now and now[0]["src"] != before and now[0]["loaded"]:
             break
@@ -78,6 +87,7 @@ def _controls(explorer):
 @pytest.mark.parametrize("page", pages_with_widgets())
 def test_every_control_of_every_explorer_switches_the_figure(visit, site_url, page):
     v = visit(f"{site_url}/{page}")
+    _wait_until_drawn(v)
     explorers = v.page.evaluate(EXPLORERS_JS)
     assert explorers, f"{page}: widget views are embedded but no explorer was drawn"
     for index, explorer in enumerate(explorers):
@@ -99,6 +109,8 @@ def test_pages_work_opened_as_files(visit, page):
     assert not v.page.evaluate(
         "() => [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length"
     ), f"{page} as a file: formulas left untypeset"
+    if WIDGET_VIEW in (SITE / page).read_text():
+        _wait_until_drawn(v)
     explorers = v.page.evaluate(EXPLORERS_JS)
     if WIDGET_VIEW in (SITE / page).read_text():
         assert explorers and all(len(e["images"]) == 1 and e["images"][0]["loaded"] for e in explorers), (

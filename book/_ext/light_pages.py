@@ -1,0 +1,345 @@
+"""Keep the site's pages light: what a page transfers is what the reader needs to see it.
+
+Loaded through _config.yml's `local_extensions`, beside course_site.
+
+- **Explorer frames as files.** An explorer (nnlab.explorer) is a Stack of precomputed PNG
+  figures; myst-nb embeds every frame, base64, in the page's widget state (3 MB for chapter 2).
+  Before the page is written, each Image model of the state is turned into a URL image
+  (ipywidgets' ``format="url"``) pointing at the frame written to ``_images/``: a Stack draws only
+  its selected child, so the browser fetches a frame when a control selects it. It still needs
+  no kernel and no network, and works opened as ``file://`` (the URL is relative to the page).
+  After each explorer comes a stand-in that only print.css shows: its first frame and a note that
+  it is interactive on the website (in the single-page build too, which prints the PDF).
+- **Icons from a font subset, not a 1.5 MB script.** The theme loads Font Awesome's JavaScript
+  (every icon as SVG data) and its webfonts, although the pages use a dozen icons. The icons are
+  drawn by the theme's CSS with the webfont alone; after the build the script is dropped from
+  every page and each webfont is cut down to the glyphs that the pages and the theme's CSS use.
+- **Search snippets from small text files.** Sphinx's search shows a snippet of every hit by
+  fetching the hit's whole HTML page and reading its text, raw TeX (``\\(0.01\\)``) and menus
+  included. The config turns that off (``html_show_search_summary: false``); instead each page's
+  prose, with its formulas written out as plain text, goes into ``_search/<page>.js`` and the
+  search page (``search_snippets.js``) loads the file of each hit, so it also works as ``file://``.
+- **Nothing a page does not use**: sphinx-design's assets on pages without its components, and
+  Sphinx's search index on every page but the search page (the theme's search-as-you-type is off).
+- **Figures load when the reader gets near them** (``loading="lazy"``): a page transfers its text
+  and the figures on screen first; the rest follow as the reader scrolls.
+"""
+import base64
+import hashlib
+import html
+import json
+import re
+from pathlib import Path
+
+from docutils import nodes
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+FONTAWESOME_JS = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
+IMG_TAG = re.compile(r"<img (?![^>]*\bloading=)")
+# the theme's inline search-as-you-type (off: `search_as_you_type`) loads Sphinx's search on every page
+INLINE_SEARCH = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>')
+WEBFONTS = "_static/vendor/fontawesome/webfonts"
+# `.fa-bars:before,.fa-navicon:before{content:"\f0c9"}`: the icon classes of the theme's CSS
+ICON_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4,5})"\}')
+PRIVATE_USE = re.compile(r'\\([ef][0-9a-f]{3})\b|([\ue000-\uf8ff])')
+SEARCH_DIR = "_search"
+
+
+# ---------------------------------------------------------------- explorer frames as files
+
+def _frames_as_files(state, write_frame):
+    """Rewrite every PNG Image model of a widget state into a URL image.
+
+    ``state``: the page's widget state (``{"state": {model_id: {"model_name", "state",
+    "buffers"}}}``), changed in place. ``write_frame(png_bytes) -> url`` stores one frame and
+    returns its URL relative to the page. Returns the number of frames moved out."""
+    moved = 0
+    for model in state["state"].values():
+        if model.get("model_name") != "ImageModel" or model["state"].get("format") != "png":
+            continue
+        buffers = [b for b in model.get("buffers", []) if b.get("path") == ["value"]]
+        if len(buffers) != 1 or buffers[0].get("encoding") != "base64":
+            continue
+        url = write_frame(base64.b64decode(buffers[0]["data"]))
+        model["state"]["format"] = "url"
+        buffers[0]["data"] = base64.b64encode(url.encode()).decode()
+        moved += 1
+    return moved
+
+
+def _model(state, ref):
+    """The model that a widget reference ``"IPY_MODEL_<id>"`` (or a bare id) names."""
+    return state["state"].get(ref.removeprefix("IPY_MODEL_"))
+
+
+def first_setting(state, model_id):
+    """What an explorer shows before the reader touches it: (URL of the first frame,
+    "name: value" of every control). Follows each Stack's selected child and every Box's
+    children, in order, from the explorer's top-level model."""
+    url, settings, todo = None, [], [model_id]
+    while todo:
+        model = _model(state, todo.pop(0))
+        if model is None:
+            continue
+        fields = model["state"]
+        if model["model_name"] == "ImageModel" and url is None and fields.get("format") == "url":
+            url = base64.b64decode(model["buffers"][0]["data"]).decode()
+        elif model["model_name"] == "StackModel":
+            todo.append(fields["children"][fields.get("selected_index") or 0])
+        elif "children" in fields:
+            todo.extend(fields["children"])
+        elif "_options_labels" in fields:
+            settings.append(f"{fields.get('description', '')}: {fields['_options_labels'][fields.get('index') or 0]}")
+    return url, settings
+
+
+def _print_stand_in(url, settings):
+    """HTML that print.css shows instead of a live explorer: its first frame and a note."""
+    shown = ", ".join(settings)
+    return (f'<div class="explorer-print"><img loading="eager" src="{html.escape(url)}" '
+            f'alt="{html.escape(f"Explorer at its first setting ({shown}).")}" />'
+            f"<p>Interactive on the website: this explorer is printed at its first setting "
+            f"({html.escape(shown)}).</p></div>")
+
+
+def _page_widget_states(app, pagename, context):
+    """[(state, script index or None)]: the page's widget state, or, in the single-page build,
+    the states of every chapter (that build's one page holds them all)."""
+    scripts = context.get("script_files", [])
+    found = [(json.loads(s.attributes["body"]), i) for i, s in enumerate(scripts)
+             if s.attributes.get("type") == WIDGET_STATE]
+    if found or app.builder.name != "singlehtml":
+        return found
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    states = []
+    for docname in sorted(app.env.found_docs):
+        script = NbMetadataCollector.get_js_files(app.env, docname).get("ipywidgets_state")
+        if script:
+            states.append((json.loads(script[1]["body"]), None))
+    return states
+
+
+def _externalize_explorer_frames(app, pagename, templatename, context, doctree):
+    states = _page_widget_states(app, pagename, context)
+    if not states:
+        return
+    images = Path(app.outdir) / "_images"
+    images.mkdir(exist_ok=True)
+
+    def write_frame(png):
+        name = f"explorer-{hashlib.sha256(png).hexdigest()[:32]}.png"
+        if not (images / name).exists():
+            (images / name).write_bytes(png)
+        return context["pathto"](f"_images/{name}", 1)
+
+    scripts = context["script_files"]
+    for state, at in states:
+        _frames_as_files(state, write_frame)
+        if at is not None:
+            # the same escaping as myst-nb's: "</" must not end the script element early
+            body = json.dumps(state).replace("</", "<\\/")
+            scripts[at] = type(scripts[at])(None, **{**scripts[at].attributes, "body": body})
+
+    def with_stand_in(match):
+        model_id = json.loads(match.group(1).replace("<\\/", "</"))["model_id"]
+        for state, _ in states:
+            if model_id in state["state"]:
+                url, settings = first_setting(state, model_id)
+                if url:
+                    return match.group(0) + _print_stand_in(url, settings)
+        return match.group(0)
+
+    context["body"] = WIDGET_VIEW.sub(with_stand_in, context.get("body", ""))
+
+
+# ---------------------------------------------------------------- icons: a webfont subset
+
+def icon_codepoints(css):
+    """{icon class name: code point} of Font Awesome's icon rules in a stylesheet."""
+    icons = {}
+    for selectors, code in ICON_RULE.findall(css):
+        for name in re.findall(r"\.fa-([\w-]+):", selectors):
+            icons[name] = int(code, 16)
+    return icons
+
+
+def glyphs_needed(css_texts, page_texts):
+    """Code points the site draws with the icon fonts: the icons whose classes the pages
+    (HTML and the theme's scripts) name, and every private-use character the stylesheets use
+    outside Font Awesome's own icon rules (the theme's admonition and link icons). Returns
+    (code points, icon names the pages use)."""
+    icons, own = {}, set()
+    for css in css_texts:
+        icons.update(icon_codepoints(css))
+        for escaped, literal in PRIVATE_USE.findall(ICON_RULE.sub("", css)):
+            own.add(int(escaped, 16) if escaped else ord(literal))
+    named = {name for text in page_texts for name in re.findall(r"\bfa-([a-z0-9-]+)", text)}
+    return own | {icons[name] for name in named if name in icons}, named
+
+
+def _subset_font(path, codepoints):
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff2" if path.suffix == ".woff2" else None
+    options.layout_features = ["*"]
+    font = subset.load_font(str(path), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(font)
+    subset.save_font(font, str(path), options)
+
+
+def _light_icons(outdir):
+    static = outdir / "_static"
+    css = [p.read_text(errors="ignore") for p in static.rglob("*.css") if "widgets" not in p.parts]
+    pages = [p.read_text(errors="ignore") for p in outdir.rglob("*.html")]
+    scripts = [p.read_text(errors="ignore") for p in (static / "scripts").glob("*.js") if p.name != "fontawesome.js"]
+    needed, named = glyphs_needed(css, pages + scripts)
+    for font in sorted((outdir / WEBFONTS).glob("fa-*")):
+        if font.suffix in (".woff2", ".ttf"):
+            _subset_font(font, needed)
+    # and the theme's stylesheet keeps the rules of the icons in use only (1,400 rules, 80 kB)
+    def used(rule):
+        return rule.group(0) if set(re.findall(r"\.fa-([\w-]+):", rule.group(1))) & named else ""
+
+    for sheet in static.rglob("*.css"):
+        text = sheet.read_text(errors="ignore")
+        light = ICON_RULE.sub(used, text)
+        if light != text:
+            sheet.write_text(light)
+    for page in outdir.rglob("*.html"):
+        text = page.read_text()
+        light = FONTAWESOME_JS.sub("", text)
+        if light != text:
+            page.write_text(light)
+
+
+# ---------------------------------------------------------------- search snippets
+
+TEX_SYMBOLS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε",
+    "varepsilon": "ε", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nu": "ν", "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "tau": "τ",
+    "phi": "φ", "omega": "ω", "nabla": "∇", "partial": "∂", "infty": "∞", "sum": "Σ",
+    "prod": "Π", "cdot": "·", "times": "×", "odot": "⊙", "pm": "±", "le": "≤", "leq": "≤",
+    "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "to": "→", "rightarrow": "→",
+    "leftarrow": "←", "in": "∈", "sqrt": "√", "ldots": "…", "cdots": "…", "star": "⋆",
+    "lVert": "‖", "rVert": "‖", "Vert": "‖", "top": "ᵀ", "mathbb": "", "mathcal": "",
+}
+TEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
+def tex_to_text(tex):
+    """A formula as plain text for a search snippet: Greek letters and common symbols as
+    Unicode, fractions as a/b, other commands by their name, no braces or spacing commands.
+    ``\\frac{\\eta}{2}`` -> ``η/2``; ``\\operatorname{relu}(x)`` -> ``relu(x)``."""
+    text = re.sub(r"\\(?:begin|end)\{[^{}]*\}|\\(?:hat|bar|tilde|overline|boldsymbol|mathbf)\b", "", tex)
+    group = r"\{((?:[^{}]|\{[^{}]*\})*)\}"  # a braced argument, with at most one level of braces inside
+    text = re.sub(r"\\[dt]?frac" + group + group, r"(\1)/(\2)", text)
+    text = re.sub(r"\\(?:text|operatorname|mathrm|texttt|textbf|mathbf)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\[,;:! ]|\\q?quad|&|\\\\", " ", text)
+    text = re.sub(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big|displaystyle|textstyle)\b", "", text)
+    text = TEX_COMMAND.sub(lambda m: TEX_SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"\((\w)\)/\((\w)\)", r"\1/\2", text)
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+class _ProseText(nodes.NodeVisitor):
+    """The reader's text of a page: headings, paragraphs, lists and tables, formulas as plain
+    text; no code, no cell outputs other than tables, no raw HTML."""
+
+    SKIP = (nodes.literal_block, nodes.raw, nodes.comment, nodes.system_message, nodes.image,
+            nodes.target, nodes.substitution_definition)
+
+    def __init__(self, document):
+        super().__init__(document)
+        self.parts = []
+
+    def dispatch_visit(self, node):
+        if isinstance(node, self.SKIP):
+            raise nodes.SkipNode
+        if isinstance(node, (nodes.math, nodes.math_block)):
+            self.parts.append(" " + tex_to_text(node.astext()) + " ")
+            raise nodes.SkipNode
+        if isinstance(node, nodes.Text):
+            self.parts.append(node.astext())
+        elif isinstance(node, (nodes.paragraph, nodes.title, nodes.list_item, nodes.entry, nodes.caption)):
+            self.parts.append(" ")
+
+    def dispatch_departure(self, node):
+        pass
+
+    def text(self):
+        return re.sub(r"\s+", " ", "".join(self.parts)).strip()
+
+
+def page_text(doctree):
+    visitor = _ProseText(doctree)
+    doctree.walkabout(visitor)
+    return visitor.text()
+
+
+def _write_search_text(app, pagename, templatename, context, doctree):
+    if pagename == "search":
+        app.add_js_file("search_snippets.js")
+    if doctree is None:
+        return
+    target = Path(app.outdir) / SEARCH_DIR / f"{pagename}.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    call = f"window.courseSnippets && courseSnippets.add({json.dumps(pagename)}, {json.dumps(page_text(doctree), ensure_ascii=False)});\n"
+    target.write_text(call.replace("</", "<\\/"), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- assets a page does not use
+
+def _drop_unused_assets(app, pagename, templatename, context, doctree):
+    """sphinx-design's stylesheet and script (62 kB) on pages without its components."""
+    if not re.search(r'class="[^"]*\bsd-', context.get("body", "")):
+        # in place: the theme's handlers that run later keep a reference to these lists
+        context["css_files"][:] = [c for c in context["css_files"] if "sphinx-design" not in c.filename]
+        context["script_files"][:] = [s for s in context["script_files"] if "design-tabs" not in (s.filename or "")]
+
+
+def _drop_inline_search(app, outdir):
+    """Sphinx's search scripts and index (78 kB) on every page but the search page, which the
+    theme loads for a search-as-you-type box that this site does not turn on."""
+    if app.config.html_theme_options.get("search_as_you_type"):
+        return
+    for page in outdir.rglob("*.html"):
+        if page.name == "search.html":
+            continue
+        text = page.read_text()
+        light = INLINE_SEARCH.sub("", text)
+        if light != text:
+            page.write_text(light)
+
+
+# ---------------------------------------------------------------- lazy figures
+
+def _lazy_figures(outdir):
+    """Every <img> of the chapters without a loading attribute gets loading="lazy"."""
+    for page in (outdir / "book").glob("*.html"):
+        text = page.read_text()
+        lazy = IMG_TAG.sub('<img loading="lazy" ', text)
+        if lazy != text:
+            page.write_text(lazy)
+
+
+def _after_build(app, exception):
+    if exception is None and app.builder.format == "html":
+        outdir = Path(app.outdir)
+        _light_icons(outdir)
+        _drop_inline_search(app, outdir)
+        if app.builder.name == "html":
+            _lazy_figures(outdir)
+
+
+def setup(app):
+    app.connect("html-page-context", _externalize_explorer_frames, priority=700)
+    app.connect("html-page-context", _write_search_text)
+    app.connect("html-page-context", _drop_unused_assets)
+    app.connect("build-finished", _after_build)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
