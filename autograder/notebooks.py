@@ -145,6 +145,10 @@ def read_submission(data):
 def canonicalize(assignment, submitted, version=4):
     """The notebook to grade, and notes on what had to be repaired.
 
+    The student's cells are matched to the release's (by grade_id, then, for cells whose metadata an
+    editor stripped, by content and position; answers split or merged by an editor are regrouped),
+    then the release is rebuilt in its own order with the student's answers and extra cells in it.
+
     Args:
         assignment: the Assignment (its release gives the skeleton and the metadata).
         submitted: the submitted notebook (nbformat v4 node from read_submission).
@@ -154,18 +158,29 @@ def canonicalize(assignment, submitted, version=4):
         instructor cell restored from solutions/ (tests with their hidden part); notes is a list of
         sentences.
     """
-    notes = []
-    if version < 4:
-        notes.append(f"the notebook was in nbformat {version}: upgraded to 4")
-    release = assignment.release.cells
-    ids = [nbgrader_meta(c).get("grade_id") for c in release]
-    position = {gid: i for i, gid in enumerate(ids) if gid}
-    student = submitted.cells
-    match = {}  # release index -> student index
-    used = set()
+    notes = [f"the notebook was in nbformat {version}: upgraded to 4"] if version < 4 else []
+    release, student = assignment.release.cells, submitted.cells
+    match, used = {}, set()  # release index -> student index; student indices taken
+    notes += _match_by_grade_id(release, student, match, used)
+    stripped = _match_stripped(release, student, match, used)
+    sources, regrouped, regroup_notes = _regrouped_answers(release, student, match, used)
+    stripped += regrouped
+    notes += regroup_notes
+    if stripped:
+        notes.append(f"{len(stripped)} cell(s) had lost their nbgrader metadata and were recognised by "
+                     f"content: {', '.join(stripped)}")
+    order = [match[i] for i in sorted(match)]
+    if order != sorted(order):
+        notes.append("cells were moved: the notebook was graded in the assignment's order")
+    cells, rebuild_notes = _rebuild(assignment, student, match, used, sources)
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(assignment.release.metadata))
+    return nb, notes + rebuild_notes
 
-    # 1. by grade_id (the first cell carrying an id wins; later ones are duplicates)
-    seen = {}
+
+def _match_by_grade_id(release, student, match, used):
+    """Match cells by grade_id (the first cell carrying an id wins; later ones are duplicates); returns notes."""
+    notes, seen = [], {}
+    position = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(release) if nbgrader_meta(c).get("grade_id")}
     for j, cell in enumerate(student):
         gid = nbgrader_meta(cell).get("grade_id")
         if gid is None:
@@ -186,20 +201,25 @@ def canonicalize(assignment, submitted, version=4):
                          + (", the others kept as ordinary cells" if what == "answer" else ", the others ignored"))
             if what != "answer":
                 used.update(js[1:])
+    return notes
 
-    # 2. cells whose nbgrader metadata was stripped: by content, then by position between matches
+
+def _match_stripped(release, student, match, used):
+    """Match the release's cells that found no grade_id: plain cells by content; cells whose nbgrader metadata
+    was stripped by content (locked), by the names they bind (code), or by position between matches
+    (answers). Returns the grade_ids recognised."""
     stripped = []
     for i, cell in enumerate(release):
         if i in match:
             continue
-        if not ids[i]:  # a plain cell of the release: the student's unchanged copy is not an extra cell
+        meta = nbgrader_meta(cell)
+        if not meta.get("grade_id"):  # a plain cell of the release: the student's unchanged copy is no extra cell
             j = next((j for j, c in enumerate(student) if j not in used and c.get("source", "").strip()
                       == cell.source.strip()), None)
             if j is not None:
                 match[i] = j
                 used.add(j)
             continue
-        meta = nbgrader_meta(cell)
         candidates = [j for j, c in enumerate(student) if j not in used and not nbgrader_meta(c).get("grade_id")
                       and c.get("cell_type") == cell.cell_type]
         j = None
@@ -216,66 +236,59 @@ def canonicalize(assignment, submitted, version=4):
         if j is not None:
             match[i] = j
             used.add(j)
-            stripped.append(ids[i])
-    sources, regrouped, regroup_notes = _regrouped_answers(release, student, match, used)
-    stripped += regrouped
-    notes += regroup_notes
-    if stripped:
-        notes.append(f"{len(stripped)} cell(s) had lost their nbgrader metadata and were recognised by "
-                     f"content: {', '.join(stripped)}")
+            stripped.append(meta["grade_id"])
+    return stripped
 
-    # 3. reordered?
-    order = [match[i] for i in sorted(match)]
-    if order != sorted(order):
-        notes.append("cells were moved: the notebook was graded in the assignment's order")
 
-    # 4. rebuild: the release's cells in order, each followed by the student's own cells after it
-    extra_after = {}  # release index (or -1) -> student indices
+def _fresh(cell):
+    """A copy of a cell without outputs and, for a student's own cell, without nbgrader metadata."""
+    out = copy.deepcopy(cell)
+    if out.get("cell_type") == "code":
+        out["outputs"], out["execution_count"] = [], None
+    return nbformat.from_dict(out)
+
+
+def _rebuild(assignment, student, match, used, sources):
+    """The release's cells in order, each followed by the student's own cells that followed it; returns
+    (cells, notes on missing answers, missing tests and edited read-only cells)."""
+    release = assignment.release.cells
+    extra_after, anchor = {}, -1  # release index (or -1) -> student indices of extra cells after it
     anchor_of = {j: i for i, j in match.items()}
-    anchor = -1
-    for j, cell in enumerate(student):
+    for j in range(len(student)):
         if j in anchor_of:
             anchor = anchor_of[j]
         elif j not in used:
             extra_after.setdefault(anchor, []).append(j)
 
-    cells = []
-    missing_tests, missing_answers, edited = [], [], []
-
-    def add_extra(i):
+    def extras(i):
         for j in extra_after.get(i, []):
-            extra = copy.deepcopy(student[j])
+            extra = _fresh(student[j])
             extra.get("metadata", {}).pop("nbgrader", None)
-            if extra.cell_type == "code":
-                extra.outputs, extra.execution_count = [], None
-            cells.append(nbformat.from_dict(extra))
+            yield extra
 
-    add_extra(-1)
+    cells, missing_tests, missing_answers, edited = [*extras(-1)], [], [], []
     for i, cell in enumerate(release):
-        meta = nbgrader_meta(cell)
-        out = copy.deepcopy(cell)
+        meta, out = nbgrader_meta(cell), _fresh(cell)
+        gid = meta.get("grade_id")
         if is_answer(meta):
             if i in sources:
                 out.source = sources[i]
             elif i in match:
                 out.source = student[match[i]].source
             else:
-                missing_answers.append(ids[i])
+                missing_answers.append(gid)
         elif meta.get("locked"):
             if i not in match and cell.cell_type == "code":
-                (missing_tests if is_test(cell, meta) else edited).append(ids[i])
+                (missing_tests if is_test(cell, meta) else edited).append(gid)
             elif i in match and student[match[i]].source.strip() not in (
-                    cell.source.strip(), assignment.instructor.get(ids[i], "").strip()):
-                edited.append(ids[i])
+                    cell.source.strip(), assignment.instructor.get(gid, "").strip()):
+                edited.append(gid)
             if cell.cell_type == "code":
-                out.source = assignment.instructor.get(ids[i], cell.source)
+                out.source = assignment.instructor.get(gid, cell.source)
         elif i in match:
             out.source = student[match[i]].source
-        if out.cell_type == "code":
-            out.outputs, out.execution_count = [], None
-        cells.append(out)
-        add_extra(i)
-
+        cells += [out, *extras(i)]
+    notes = []
     if missing_answers:
         notes.append(f"answer cell(s) missing, graded as unanswered: {', '.join(missing_answers)}")
     if missing_tests:
@@ -283,8 +296,7 @@ def canonicalize(assignment, submitted, version=4):
     edited = [g for g in edited if g not in missing_tests]
     if edited:
         notes.append(f"read-only cell(s) edited or deleted, the original was run: {', '.join(edited)}")
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(assignment.release.metadata))
-    return nb, notes
+    return cells, notes
 
 
 def _regrouped_answers(release, student, match, used):

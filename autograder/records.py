@@ -26,9 +26,6 @@ class Settings:
     memory_mb: int = 2048
     isolate: bool = True
 
-    def fingerprint(self):
-        return f"timeout={self.timeout},notebook={self.notebook_timeout},memory={self.memory_mb},isolate={self.isolate}"
-
 
 @dataclass
 class Job:
