@@ -3,7 +3,7 @@ notebook runs, with the solution's answers pasted into its answer cells, every v
 and prints nothing unexpected; the grader is not importable. The environment's size is measured by
 `python -m bench student_env` (bench/RESULTS.md), not here."""
 import json
-import re
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -88,3 +88,15 @@ def test_the_kit_installed_by_its_instructions_runs_every_released_notebook(fres
         list(pool.map(execute, notebooks.values()))
     found = {a: unexpected_outputs(nbformat.read(p, as_version=4)) for a, p in notebooks.items()}
     assert {a: f for a, f in found.items() if f} == {}
+
+    # what the README says of `nbgrader validate`: it passes the answered notebook, and on the untouched
+    # release it reports the failures in full with --Validator.width, yet exits with status 0
+    first = released[0]
+    validate = [venv / "bin" / "nbgrader", "validate", "--Validator.width=2000"]
+    assert "Success! Your notebook passes all the tests." in run([*validate, notebooks[first]], cwd=tmp_path, env=env).stdout
+    untouched = tmp_path / f"{first}.ipynb"
+    with zipfile.ZipFile(clone / "_build" / "student.zip") as zf:
+        untouched.write_bytes(zf.read(f"student/{first}/{first}.ipynb"))
+    report = run([*validate, untouched], cwd=tmp_path, env=env).stdout      # run() asserts the exit status 0
+    assert "VALIDATION FAILED ON" in report and "NotImplementedError" in report
+    assert max(len(line) for line in report.splitlines()) > 90, "the messages were cut at 90 columns"
