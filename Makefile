@@ -1,20 +1,29 @@
 # The README's commands. Each sets up what it needs first (venv with pinned requirements,
 # browser assets from npm), so `make book` and `make test` work on a fresh clone.
+# Requirements by audience: requirements.txt (book, Jupyter, nbgrader: `make setup`, no npm),
+# requirements-test.txt (torch, playwright, pytest: `make test` adds them), and
+# student/requirements.txt (what the student kit installs: `make student-kit`).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 SETUP  := $(VENV)/.installed
+TESTS  := $(VENV)/.installed-test
 VENDOR := _vendor/.installed
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: book pdf test bench serve clean setup vendor grade report
+.PHONY: book pdf test bench serve clean setup vendor grade report student-kit
 
-setup: $(SETUP) $(VENDOR)
+setup: $(SETUP)
 
 $(SETUP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps --no-build-isolation -e .
+	touch $@
+
+$(TESTS): $(SETUP) requirements-test.txt
+	$(PIP) -r requirements-test.txt
 	touch $@
 
 # MathJax and the Jupyter widget manager, installed from npm and served by the site.
@@ -42,8 +51,13 @@ book: $(SETUP) $(VENDOR)
 pdf: $(SETUP) $(VENDOR)
 	$(BIN)/jupyter-book build -W -n --keep-going --builder singlehtml .
 
-test: book
+test: $(TESTS) book
 	$(PY) -m pytest -n auto --dist loadgroup
+
+# The student kit: released notebooks, toolkit wheel, pinned requirements, README, hub recipe;
+# into _build/student/ and _build/student.zip, then the leak scan over both (fails on a finding).
+student-kit: $(SETUP)
+	$(PY) -m autograder.kit
 
 bench: $(SETUP) $(VENDOR)
 	$(PY) -m bench

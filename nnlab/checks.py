@@ -1,11 +1,60 @@
 """Assertions for exercise tests that fail with a sentence a student understands.
 
 Each check raises ``AssertionError`` naming what was checked, what was expected and what came
-back, without printing the expected array in full (large arrays are summarised).
+back, without printing the expected array in full (large arrays are summarised). In Jupyter the
+failure's traceback shows the lines of the notebook (the test, the student's functions) and the
+message, not the toolkit's own frames: they would only send a student reading this module.
 """
+import functools
+import types
+from pathlib import Path
+
 import numpy as np
 
 from .gradcheck import relative_error
+
+# Frames from these folders are left out of a failed check's traceback: the toolkit's, and IPython's own.
+_HIDDEN_FOLDERS = (str(Path(__file__).resolve().parent),)
+
+
+def _hidden_folders():
+    try:
+        import IPython
+    except ImportError:
+        return _HIDDEN_FOLDERS
+    return _HIDDEN_FOLDERS + (str(Path(IPython.__file__).resolve().parent),)
+
+
+def _notebook_traceback(failure):
+    """The traceback lines IPython shows for ``failure``: its usual formatting of the frames outside the
+    toolkit (and outside IPython), then the message. IPython calls it through ``_render_traceback_``."""
+    try:
+        from IPython import get_ipython
+
+        hidden = _hidden_folders()
+        kept, tb = [], failure.__traceback__
+        while tb is not None:
+            if not str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(hidden):
+                kept.append(tb)
+            tb = tb.tb_next
+        rebuilt = None
+        for frame in reversed(kept):
+            rebuilt = types.TracebackType(rebuilt, frame.tb_frame, frame.tb_lasti, frame.tb_lineno)
+        return get_ipython().InteractiveTB.structured_traceback(type(failure), failure, rebuilt, tb_offset=0)
+    except Exception:  # no IPython shell, or one that formats differently: the message alone
+        return [f"{type(failure).__name__}: {failure}"]
+
+
+def _student_facing(check):
+    """Decorator: a failure of ``check`` keeps its type and message, and renders in IPython without the toolkit's frames."""
+    @functools.wraps(check)
+    def checked(*args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except AssertionError as failure:
+            failure._render_traceback_ = functools.partial(_notebook_traceback, failure)
+            raise
+    return checked
 
 
 def _summary(a):
@@ -25,12 +74,14 @@ def _described_shape(got):
     return f"shape {shape}", shape
 
 
+@_student_facing
 def check_shape(got, shape, what):
     """Assert that ``got`` is an array of exactly ``shape``."""
     described, got_shape = _described_shape(got)
     assert got_shape == tuple(shape), f"{what} should have shape {tuple(shape)}; got {described}"
 
 
+@_student_facing
 def check_close(got, want, what, rtol=1e-7, atol=1e-10):
     """Assert that ``got`` has the shape of ``want``, is finite where want is, and matches it elementwise."""
     assert got is not None, f"{what} returned None; did you forget a `return`?"
@@ -50,6 +101,7 @@ def check_close(got, want, what, rtol=1e-7, atol=1e-10):
         )
 
 
+@_student_facing
 def check_gradient(analytic, numerical, what, tol=1e-7):
     """Assert that an analytic gradient matches its centered-difference estimate (relative error < tol)."""
     assert analytic is not None, f"{what} returned None; did you forget a `return`?"
@@ -61,6 +113,7 @@ def check_gradient(analytic, numerical, what, tol=1e-7):
     )
 
 
+@_student_facing
 def check_finite(got, what):
     """Assert that every value of ``got`` is finite (no inf, no NaN)."""
     got = np.asarray(got, dtype=np.float64)
@@ -74,6 +127,7 @@ EXTREMES = np.array([-1e4, -1e3, -50.0, -1.0, 0.0, 1.0, 50.0, 1e3, 1e4])
 """Inputs from -1e4 to 1e4 on which a stable implementation stays finite and silent."""
 
 
+@_student_facing
 def check_stable(fn, what, x=EXTREMES):
     """Assert that ``fn(x)`` neither overflows nor produces inf/NaN for inputs up to |x| = 1e4."""
     try:
@@ -88,6 +142,7 @@ def check_stable(fn, what, x=EXTREMES):
     return out
 
 
+@_student_facing
 def check_against(fn, reference, what, cases, **tolerances):
     """Assert that ``fn(*args)`` matches ``reference(*args)`` for every args tuple in ``cases``.
 

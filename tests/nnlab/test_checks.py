@@ -52,3 +52,22 @@ def test_check_against_compares_each_output_of_a_tuple():
         return x, 3 * x
     message = _message(check_against, wrong, reference, "pair", [(np.ones(2),)])
     assert message.startswith("pair output 1 for inputs of shapes (2,): 2 of 2 values are wrong")
+
+
+@pytest.mark.slow
+def test_in_a_notebook_a_failed_check_shows_the_test_line_and_the_message_not_the_toolkit():
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    source = ("import numpy as np\nfrom nnlab.checks import check_against\n\n"
+              "def plus_one(x):\n    return x + 1\n\ncheck_against(plus_one, lambda x: x, 'plus_one', [(np.ones(2),)])")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
+    (error,) = [out for out in nb.cells[0].outputs if out.output_type == "error"]
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback))
+    assert error.ename == "AssertionError"
+    assert "----> 7 check_against(plus_one" in shown
+    assert shown.rstrip().endswith("AssertionError: " + error.evalue) and "2 of 2 values are wrong" in error.evalue
+    assert "nnlab" not in shown.replace("from nnlab.checks import", "") and "checks.py" not in shown, shown
