@@ -46,10 +46,12 @@
       button.setAttribute("aria-pressed", String(dark));
       button.dataset.bsTitle = dark ? "Switch to light mode" : "Switch to dark mode";
       // The icons' titles ("Light", "Dark", "System Settings"; Font Awesome makes them <title>s of
-      // its SVGs) would be read as the button's visible text, not matching its name.
+      // its SVGs) would be read as the button's visible text, not matching its name: the icons
+      // are decoration, the button has the name.
       for (const icon of button.querySelectorAll(".theme-switch")) {
         icon.removeAttribute("title");
         icon.removeAttribute("aria-labelledby");
+        icon.setAttribute("aria-hidden", "true");
         for (const title of icon.querySelectorAll("title")) title.remove();
       }
     }

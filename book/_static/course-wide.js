@@ -4,8 +4,9 @@
 //   scrolls both ways and the browser's zoom works; Escape, the close button or a tap beside it
 //   goes back to the same place in the text. Without this script the link opens the image alone.
 //   An explorer's frame (replaced at every switch, so not wrapped in a link) opens the same way.
-// - A table of three or more columns gets each cell's column name (data-label): on a phone
-//   course.css shows its rows stacked, each cell under that name.
+// - A table of the text with three or more columns gets each cell's column name (data-label): on a
+//   phone course.css shows its rows stacked, each cell under that name. Tables printed by code
+//   (numbers in columns) keep their columns and scroll.
 (() => {
   function fullSizeDialog() {
     const dialog = document.createElement("dialog");
@@ -54,12 +55,15 @@
   });
 
   function labelTableCells() {
-    for (const table of document.querySelectorAll(".bd-article table")) {
+    for (const table of document.querySelectorAll(".bd-article table:not(.cell_output table)")) {
       const names = [...table.querySelectorAll(":scope > thead > tr:last-child > th")].map((th) => th.textContent.trim());
       if (names.length < 3) continue;
       table.classList.add("stack-on-phone");
       for (const row of table.querySelectorAll(":scope > tbody > tr")) {
-        [...row.children].forEach((cell, i) => { if (names[i]) cell.dataset.label = names[i]; });
+        [...row.children].forEach((cell, i) => {
+          if (names[i]) cell.dataset.label = names[i];
+          if (!cell.textContent.trim() && !cell.querySelector("img")) cell.dataset.empty = "";
+        });
       }
     }
   }
