@@ -44,6 +44,7 @@
     for (const button of document.querySelectorAll(".theme-switch-button")) {
       button.setAttribute("aria-label", "Dark mode");
       button.setAttribute("aria-pressed", String(dark));
+      button.dataset.bsTitle = dark ? "Switch to light mode" : "Switch to dark mode";
       // The icons' titles ("Light", "Dark", "System Settings"; Font Awesome makes them <title>s of
       // its SVGs) would be read as the button's visible text, not matching its name: the icons
       // are decoration, the button has the name.
