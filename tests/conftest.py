@@ -21,7 +21,7 @@ def strict_numpy():
 # Fixtures computed once and shared by several tests (an nbgrader batch, a book build). Under
 # pytest-xdist (`make test` runs `pytest -n auto --dist loadgroup`) the tests sharing one of them go
 # to the same worker, so each is computed once; every other test goes wherever a worker is free.
-SHARED = ("hostile_batch", "graded", "tiny_book")
+SHARED = ("hostile_batch", "graded", "tiny_book", "fresh_kit")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

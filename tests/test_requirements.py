@@ -35,7 +35,7 @@ def test_make_setup_needs_no_npm_and_make_test_installs_the_test_requirements(tm
         shutil.copy(REPO / name, tmp_path)
 
     def dry_run(target):   # make -n prints the commands without running any, in a folder without a venv
-        return subprocess.run(["make", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+        return subprocess.run(["make", "--no-print-directory", "-n", target], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
 
     setup = dry_run("setup")
     assert "pip install" in setup and "-r requirements.txt" in setup and "npm" not in setup

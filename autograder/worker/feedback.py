@@ -59,6 +59,7 @@ def hidden_lines(nb):
     hidden, visible = set(), set()
     for cell in nb.cells:
         source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source  # as stored in a notebook file
         if cell.cell_type == "code" and is_test(cell, nbgrader_meta(cell)):
             for block in HIDDEN_BLOCK.findall(source):
                 hidden |= {line.strip() for line in block.splitlines() if len(line.strip()) >= 20}

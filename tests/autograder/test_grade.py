@@ -229,7 +229,7 @@ def test_every_solution_scores_full_marks_in_the_grading_kernel(assignment, tmp_
     assert code == 0, output
     row = read_csv(tmp_path / "g" / f"{assignment}-grades.csv")["solution"]
     results = json.loads((tmp_path / "g" / "autograder" / assignment / "results" / "solution.json").read_text())
-    lost = {gid: c["message"] for cells in results["notebooks"].values() for gid, c in cells.items()
+    lost = {c["grade_id"]: c["message"] for cells in results["notebooks"].values() for c in cells
             if c["kind"] == "test" and c["score"] != c["points"]}
     assert not lost, f"the solution loses points in the grading kernel: {lost}"
     assert row["status"] == "ok", row["reason"]

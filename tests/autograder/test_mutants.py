@@ -8,6 +8,7 @@ The full run is ``python -m autograder mutants ASSIGNMENT`` (and ``python -m ben
 """
 import ast
 import html
+import json
 import re
 
 import nbformat
@@ -189,7 +190,7 @@ def _hidden_lines(assignment):
 def _page_text(graded, assignment, folder):
     """The text of the feedback page a student would get for this autograded notebook (tags removed)."""
     cells = [CellResult(gid, "test", points, score) for gid, (score, points, _) in graded.cells.items()]
-    path = write_feedback(nbformat.from_dict(graded.notebook), cells, folder / f"{graded.student}.html",
+    path = write_feedback(nbformat.reads(json.dumps(graded.notebook), as_version=4), cells, folder / f"{graded.student}.html",
                           graded.student, assignment)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", path.read_text())).split())
 

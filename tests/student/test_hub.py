@@ -12,7 +12,6 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("student_kit")
 def test_the_hub_recipe_leaves_students_their_tools_only_and_sets_the_exchange(fresh_kit, tmp_path):
     kit_dir, _ = fresh_kit
     venv = new_venv(tmp_path / "venv")

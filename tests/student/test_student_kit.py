@@ -57,7 +57,6 @@ def unexpected_outputs(nb):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("student_kit")
 def test_the_kit_installed_by_its_instructions_runs_every_released_notebook(fresh_kit, tmp_path):
     kit_dir, clone = fresh_kit
     readme = (kit_dir / "README.md").read_text()

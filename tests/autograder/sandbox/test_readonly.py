@@ -6,11 +6,13 @@ from pathlib import Path
 import numpy
 
 from autograder import course
+from autograder.sandbox import VENV
 from sandboxed import ATTEMPT, facts
 
-TARGETS = {
-    "venv": f"{Path(sys.prefix).resolve()}/lib/python3.11/site-packages/planted.py",
-    "numpy": str(Path(numpy.__file__).resolve()),
+SITE = Path(sys.prefix).resolve() / "lib" / "python3.11" / "site-packages"
+TARGETS = {  # paths inside the sandbox, where the venv is bound at /opt/venv
+    "venv": f"{VENV}/lib/python3.11/site-packages/planted.py",
+    "numpy": f"{VENV}/{Path(numpy.__file__).resolve().relative_to(Path(sys.prefix).resolve())}",
     "stdlib": str(Path(sys.base_prefix).resolve() / "lib" / "python3.11" / "os.py"),
     "usr": "/usr/lib/planted",
     "etc": "/etc/passwd",
@@ -30,7 +32,7 @@ def _tree_digest(root):
 
 def test_writes_to_the_system_the_venv_and_the_toolkit_fail_and_change_nothing_outside():
     before = _tree_digest(course.REPO / "nnlab")
-    site = Path(sys.prefix).resolve() / "lib" / "python3.11" / "site-packages"
+    site = SITE
     listing = sorted(p.name for p in site.iterdir())
     probe = ATTEMPT + f'''
 targets = {TARGETS!r}
