@@ -11,6 +11,7 @@ import numbers
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import traitlets
 
 
 def figure_png(fig, dpi=80):
@@ -31,7 +32,23 @@ def _control(name, labels):
     return widgets.ToggleButtons(options=options, description=name, style=style)
 
 
-def frames_explorer(frames, description, dpi=80):
+def frame_text(alt, names, key):
+    """A frame's text alternative: ``"<alt> (<name>: <label>, ...)"``, e.g.
+    ``"Path of each rule on the bowl (rule: adam, learning rate: 0.1)"``."""
+    return f"{alt} ({', '.join(f'{name}: {label}' for name, label in zip(names, key))})"
+
+
+def _frame_image(frame, text, dpi):
+    """One frame as an Image widget whose tooltip is its text alternative. The browser side of
+    ipywidgets 8.1 reads ``description`` when it shows an image's tooltip, a trait Image lacks (the
+    view would throw and the frame stay blank): an empty one is added."""
+    png = frame if isinstance(frame, bytes) else figure_png(frame, dpi)
+    image = widgets.Image(value=png, format="png", tooltip=text)
+    image.add_traits(description=traitlets.Unicode("").tag(sync=True))
+    return image
+
+
+def frames_explorer(frames, description, *, alt, dpi=80):
     """A widget that shows one of several precomputed figures, chosen with one control per key part.
 
     ``frames`` maps a label to a figure: ``{0.1: fig, 0.5: fig}`` gives one control;
@@ -47,6 +64,9 @@ def frames_explorer(frames, description, dpi=80):
             rendered with ``figure_png``: that keeps only one figure open at a time while many
             frames are drawn.
         description: the control's name (str), or one name per position of the tuple keys.
+        alt: what every frame shows, in words, for readers who cannot see the figures (e.g.
+            "The path of the rule on the bowl and its gap to the minimum"); each frame's text
+            alternative adds its settings (``frame_text``).
         dpi: resolution of the rendered PNGs.
     Returns:
         ipywidgets.VBox holding the controls above the figure.
@@ -64,10 +84,7 @@ def frames_explorer(frames, description, dpi=80):
         raise ValueError(
             f"frames_explorer: frames must hold every combination of the labels; missing {sorted(missing, key=str)[:4]}"
         )
-    images = {
-        key: widgets.Image(value=frame if isinstance(frame, bytes) else figure_png(frame, dpi), format="png")
-        for key, frame in zip(keys, frames.values())
-    }
+    images = {key: _frame_image(frame, frame_text(alt, names, key), dpi) for key, frame in zip(keys, frames.values())}
     controls = [_control(name, labels) for name, labels in zip(names, levels)]
 
     def nested(prefix):

@@ -18,6 +18,8 @@ SITE = REPO / "_build" / "html"
 ARTIFACTS = REPO / "tests" / "artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOCAL_SCHEMES = ("data", "blob", "file", "about")  # never leave the machine
+# The screens the responsive and accessibility tests look at every page on.
+VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
 
 def site_pages():
@@ -58,12 +60,17 @@ class PageVisit:
 
     `external` lists every request that would have left the machine (all of them are aborted),
     `failed` every request that failed or got an HTTP error, `console_errors` every error the page
-    logged or threw. The page is returned once MathJax has finished its first pass.
+    logged or threw. The page is returned once MathJax has finished its first pass. `viewport`
+    is the window's size (a dict as in VIEWPORTS); `mode` ("light" or "dark") a colour mode the
+    reader chose on an earlier visit (the theme keeps it in localStorage).
     """
 
-    def __init__(self, browser, url):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def __init__(self, browser, url, viewport=None, mode=None):
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         self.page = self.context.new_page()
+        if mode:
+            self.page.add_init_script(f"if (!localStorage.getItem('mode')) {{ localStorage.setItem('mode', '{mode}'); "
+                                      f"localStorage.setItem('theme', '{mode}'); }}")
         self.console_errors, self.failed, self.external = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
@@ -82,7 +89,7 @@ class PageVisit:
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '__')}.png"), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name.replace('/', '__')}.png"), full_page=True, timeout=120_000)
 
     def close(self):
         self.context.close()
@@ -93,8 +100,8 @@ def visit(browser):
     """Open a fresh page (for tests that change it, e.g. by moving a slider)."""
     opened = []
 
-    def open_page(url):
-        opened.append(PageVisit(browser, url))
+    def open_page(url, **options):
+        opened.append(PageVisit(browser, url, **options))
         return opened[-1]
 
     yield open_page
@@ -104,13 +111,14 @@ def visit(browser):
 
 @pytest.fixture(scope="session")
 def loaded(browser, site_url):
-    """Each page of the site opened once and shared by the tests that only look at it."""
+    """Each page of the site opened once and shared by the tests that only look at it; with a
+    screen's name (a key of VIEWPORTS), opened at that screen's size."""
     cache = {}
 
-    def get(page):
-        if page not in cache:
-            cache[page] = PageVisit(browser, f"{site_url}/{page}")
-        return cache[page]
+    def get(page, screen=None):
+        if (page, screen) not in cache:
+            cache[page, screen] = PageVisit(browser, f"{site_url}/{page}", viewport=VIEWPORTS.get(screen))
+        return cache[page, screen]
 
     yield get
     for v in cache.values():
