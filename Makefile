@@ -26,17 +26,16 @@ $(TESTS): $(SETUP) requirements-test.txt
 	$(PIP) -r requirements-test.txt
 	touch $@
 
-# MathJax and the Jupyter widget manager, installed from npm and served by the site.
+# MathJax, installed from npm and served by the site (the explorers need no widget manager:
+# book/_ext/static_explorers.py).
 # MathJax as separate components (startup.js loads core, TeX input and HTML output, as set in
 # _config.yml): the combined tex-mml-chtml.js also carries the 0.4 MB contextual menu.
 $(VENDOR): package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-	rm -rf _vendor && mkdir -p _vendor/mathjax _vendor/widgets/html-manager/dist
+	rm -rf _vendor && mkdir -p _vendor/mathjax
 	cp -r node_modules/mathjax/es5/startup.js node_modules/mathjax/es5/core.js node_modules/mathjax/es5/input \
 	      node_modules/mathjax/es5/output node_modules/mathjax/es5/ui node_modules/mathjax/es5/a11y \
 	      node_modules/mathjax/es5/sre _vendor/mathjax/
-	find node_modules/@jupyter-widgets/html-manager/dist -maxdepth 1 -type f ! -name '*.map' ! -name '*-amd.js' \
-	      -exec cp {} _vendor/widgets/html-manager/dist/ \;
 	touch $@
 
 vendor: $(VENDOR)

@@ -24,7 +24,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 # MathJax's components load after the page itself: on a page with formulas, wait until MathJax
 # has started (then await MathJax.startup.promise, which resolves once the page is typeset)
 MATHJAX_STARTED = "() => !document.querySelector('.math') || !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"
-WIDGET_MANAGER = "/_static/widgets/"  # the explorers' widget manager and its fonts
+EXPLORER_FRAMES = "/_images/explorer-"  # the explorers' frames (book/_ext/static_explorers.py)
 SCROLL_TO_END = """async () => {
     for (let y = 0; y < document.body.scrollHeight; y += window.innerHeight / 2) {
         window.scrollTo(0, y); await new Promise(done => setTimeout(done, 50)); }
@@ -113,18 +113,18 @@ def run():
     if not (SITE / "index.html").exists():
         raise RuntimeError("the site is not built: run `make book` first")
     weights = measure_site(site_pages())
-    rows = [f"| {w.page} | {w.first_load / 1e6:.2f} | {w.bytes_under(WIDGET_MANAGER) / 1e6:.2f} | "
+    rows = [f"| {w.page} | {w.first_load / 1e6:.2f} | {w.bytes_under(EXPLORER_FRAMES) / 1e6:.2f} | "
             f"{w.scrolled / 1e6:.2f} | {w.seconds:.1f} |" for w in weights]
     return "\n".join([
         "## Page weight",
         "",
         "Each page of the built site in headless Chromium (1366×768, served from 127.0.0.1, no network):",
         "bytes of all response bodies (1 MB = 10⁶ bytes) until the network is idle and MathJax has",
-        "typeset the page; of those, the explorers' widget manager (`_static/widgets/`); and the total once",
-        "the reader has scrolled to the end (lazy figures loaded; explorer frames still load only when a",
-        "control selects them). Load time is to a typeset page, on this machine as it was (shared CPUs).",
+        "typeset the page; of those, the explorers' frames (one per explorer at most: the others load when",
+        "a control selects them; no widget manager); and the total once the reader has scrolled to the end",
+        "(lazy figures loaded). Load time is to a typeset page, on this machine as it was (shared CPUs).",
         "",
-        "| page | first load (MB) | of which widget manager (MB) | scrolled to the end (MB) | load time (s) |",
+        "| page | first load (MB) | of which explorer frames (MB) | scrolled to the end (MB) | load time (s) |",
         "|---|---:|---:|---:|---:|",
         *rows,
     ])

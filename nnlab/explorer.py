@@ -1,9 +1,12 @@
-"""Explorers that work on the static website: precomputed figures switched by linked controls.
+"""Explorers: precomputed figures switched by controls, live in JupyterLab and on the static site.
 
-A static page has no kernel, so Python callbacks (``interact``) never run there. What does run
-is the widget manager in the browser: a control whose ``index`` is ``jslink``-ed to a
-``Stack``'s ``selected_index`` switches between figures rendered in advance. Keep the number of
-frames modest (a few dozen): every frame is a PNG embedded in the page.
+A static page has no kernel, so Python callbacks (``interact``) never run there. An explorer is
+built from figures rendered in advance instead: in JupyterLab, a control whose ``index`` is
+``jslink``-ed to a ``Stack``'s ``selected_index`` switches between them in the browser. On the
+course website the build (book/_ext/static_explorers.py) reads the same widgets from the
+executed notebook and writes each explorer as plain HTML controls and one image per frame, loaded
+when selected, with no widget manager on the page. Keep the number of frames modest (a few
+dozen): every frame is a PNG stored in the notebook.
 """
 import io
 import itertools

@@ -2,14 +2,6 @@
 
 - Jupyter Book 1 makes sphinx-thebe register its inline configuration script twice, which the
   browser rejects ("Identifier 'THEBE_JS_URL' has already been declared"): keep each script once.
-- The widget manager is the standalone bundle `embed.js` (1.9 MB), not the require.js one
-  (`embed-amd.js`, 3.6 MB: it repeats the libraries each of its modules bundles): the site's
-  explorers use ipywidgets' own controls only, which is all the standalone bundle renders. It
-  finds its icon fonts next to itself, so no path needs mapping, also opened as `file://`.
-- The widget manager typesets widget labels with the MathJax 2 call `MathJax.Hub.Queue`, which
-  MathJax 3 (what the site loads) does not have: "Cannot read properties of undefined (reading
-  'Queue')". A small shim gives every MathJax object the page gets, before and after MathJax 3
-  replaces its configuration object, a `Hub.Queue` that typesets with MathJax 3.
 - Each chapter's "download" menu offers the *executed* notebook (`.ipynb`, with every output and
   the widgets' state), even when no launch button is configured, instead of the MyST source:
   cells that a chapter hides (`remove-cell`, `remove-input`) may hold the answer to an exercise,
@@ -22,25 +14,10 @@ from pathlib import Path
 import nbformat
 from jupyter_cache import get_cache
 
-WIDGET_MANAGER = "html-manager/dist/embed.js"
-# window.MathJax is first the configuration object, then (once MathJax 3 has loaded) MathJax itself:
-# the setter gives each the MathJax 2 `Hub.Queue` the widget manager calls. Before MathJax is ready
-# there is nothing to do: its first pass typesets the whole page, widget labels included.
-MATHJAX2_HUB_SHIM = """(() => {
-  const hub = {Queue: (...jobs) => {
-    const mj = window.MathJax, elements = jobs.map(job => Array.isArray(job) && job[2]).filter(Boolean);
-    if (mj && mj.typesetPromise && mj.startup && mj.startup.promise && elements.length)
-      mj.startup.promise = mj.startup.promise.then(() => mj.typesetPromise(elements));
-  }};
-  let current = window.MathJax;
-  Object.defineProperty(window, "MathJax", {configurable: true, get: () => current,
-    set: (value) => { current = value; if (value && typeof value === "object" && !value.Hub) value.Hub = hub; }});
-  window.MathJax = current || {};
-})();"""
 HIDDEN_SOURCE = "# This cell's code is not shown on the course site; the text around it says what it does."
 
 
-def _dedupe_scripts(context):
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts, seen = [], set()
     for script in context.get("script_files", []):
         key = (script.filename or "", script.attributes.get("body", ""))  # inline scripts: None or ""
@@ -48,19 +25,6 @@ def _dedupe_scripts(context):
             seen.add(key)
             scripts.append(script)
     context["script_files"] = scripts
-
-
-def _prepare_widget_manager(context):
-    """Before the widget manager: the MathJax 2 shim."""
-    scripts = context.get("script_files", [])
-    at = next((i for i, s in enumerate(scripts) if (s.filename or "").split("?")[0].endswith(WIDGET_MANAGER)), None)
-    if at is not None:
-        scripts.insert(at, type(scripts[at])(None, body=MATHJAX2_HUB_SHIM))
-
-
-def _fix_scripts(app, pagename, templatename, context, doctree):
-    _dedupe_scripts(context)
-    _prepare_widget_manager(context)
 
 
 def _executed_notebook(config, pagename):
@@ -111,5 +75,5 @@ def _offer_executed_notebook(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", _offer_executed_notebook, priority=600)  # after the theme's buttons
-    app.connect("html-page-context", _fix_scripts, priority=999)  # after every handler that adds scripts
+    app.connect("html-page-context", _dedupe_scripts, priority=999)  # after every handler that adds scripts
     return {"parallel_read_safe": True, "parallel_write_safe": True}

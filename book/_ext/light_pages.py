@@ -2,14 +2,7 @@
 
 Loaded through _config.yml's `local_extensions`, beside course_site.
 
-- **Explorer frames as files.** An explorer (nnlab.explorer) is a Stack of precomputed PNG
-  figures; myst-nb embeds every frame, base64, in the page's widget state (3 MB for chapter 2).
-  Before the page is written, each Image model of the state is turned into a URL image
-  (ipywidgets' ``format="url"``) pointing at the frame written to ``_images/``: a Stack draws only
-  its selected child, so the browser fetches a frame when a control selects it. It still needs
-  no kernel and no network, and works opened as ``file://`` (the URL is relative to the page).
-  After each explorer comes a stand-in that only print.css shows: its first frame and a note that
-  it is interactive on the website (in the single-page build too, which prints the PDF).
+- **Explorers without a widget manager**: book/_ext/static_explorers.py.
 - **Icons from a font subset, not a 1.5 MB script.** The theme loads Font Awesome's JavaScript
   (every icon as SVG data) and its webfonts, although the pages use a dozen icons. The icons are
   drawn by the theme's CSS with the webfont alone; after the build the script is dropped from
@@ -22,21 +15,21 @@ Loaded through _config.yml's `local_extensions`, beside course_site.
 - **Nothing a page does not use**: sphinx-design's assets on pages without its components, and
   Sphinx's search index on every page but the search page (the theme's search-as-you-type is off).
 - **Figures load when the reader gets near them** (``loading="lazy"``): a page transfers its text
-  and the figures on screen first; the rest follow as the reader scrolls.
+  and the figures on screen first; the rest follow as the reader scrolls. Each keeps its place
+  meanwhile (``width``/``height`` from its PNG), so the text does not move as figures arrive.
 """
-import base64
-import hashlib
 import html
 import json
 import re
+import struct
 from pathlib import Path
 
 from docutils import nodes
 
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-WIDGET_VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
 FONTAWESOME_JS = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>')
 IMG_TAG = re.compile(r"<img (?![^>]*\bloading=)")
+IMG_SRC = re.compile(r'\ssrc="([^"]+)"')
+IMG_SIZE = re.compile(r'\s(?:width|height)=')
 # the theme's inline search-as-you-type (off: `search_as_you_type`) loads Sphinx's search on every page
 INLINE_SEARCH = re.compile(r'\s*<script src="[^"]*(?:_static/searchtools|_static/language_data|searchindex)\.js"></script>')
 WEBFONTS = "_static/vendor/fontawesome/webfonts"
@@ -44,114 +37,6 @@ WEBFONTS = "_static/vendor/fontawesome/webfonts"
 ICON_RULE = re.compile(r'((?:\.fa-[\w-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{4,5})"\}')
 PRIVATE_USE = re.compile(r'\\([ef][0-9a-f]{3})\b|([\ue000-\uf8ff])')
 SEARCH_DIR = "_search"
-
-
-# ---------------------------------------------------------------- explorer frames as files
-
-def _frames_as_files(state, write_frame):
-    """Rewrite every PNG Image model of a widget state into a URL image.
-
-    ``state``: the page's widget state (``{"state": {model_id: {"model_name", "state",
-    "buffers"}}}``), changed in place. ``write_frame(png_bytes) -> url`` stores one frame and
-    returns its URL relative to the page. Returns the number of frames moved out."""
-    moved = 0
-    for model in state["state"].values():
-        if model.get("model_name") != "ImageModel" or model["state"].get("format") != "png":
-            continue
-        buffers = [b for b in model.get("buffers", []) if b.get("path") == ["value"]]
-        if len(buffers) != 1 or buffers[0].get("encoding") != "base64":
-            continue
-        url = write_frame(base64.b64decode(buffers[0]["data"]))
-        model["state"]["format"] = "url"
-        buffers[0]["data"] = base64.b64encode(url.encode()).decode()
-        moved += 1
-    return moved
-
-
-def _model(state, ref):
-    """The model that a widget reference ``"IPY_MODEL_<id>"`` (or a bare id) names."""
-    return state["state"].get(ref.removeprefix("IPY_MODEL_"))
-
-
-def first_setting(state, model_id):
-    """What an explorer shows before the reader touches it: (URL of the first frame,
-    "name: value" of every control). Follows each Stack's selected child and every Box's
-    children, in order, from the explorer's top-level model."""
-    url, settings, todo = None, [], [model_id]
-    while todo:
-        model = _model(state, todo.pop(0))
-        if model is None:
-            continue
-        fields = model["state"]
-        if model["model_name"] == "ImageModel" and url is None and fields.get("format") == "url":
-            url = base64.b64decode(model["buffers"][0]["data"]).decode()
-        elif model["model_name"] == "StackModel":
-            todo.append(fields["children"][fields.get("selected_index") or 0])
-        elif "children" in fields:
-            todo.extend(fields["children"])
-        elif "_options_labels" in fields:
-            settings.append(f"{fields.get('description', '')}: {fields['_options_labels'][fields.get('index') or 0]}")
-    return url, settings
-
-
-def _print_stand_in(url, settings):
-    """HTML that print.css shows instead of a live explorer: its first frame and a note."""
-    shown = ", ".join(settings)
-    return (f'<div class="explorer-print"><img loading="eager" src="{html.escape(url)}" '
-            f'alt="{html.escape(f"Explorer at its first setting ({shown}).")}" />'
-            f"<p>Interactive on the website: this explorer is printed at its first setting "
-            f"({html.escape(shown)}).</p></div>")
-
-
-def _page_widget_states(app, pagename, context):
-    """[(state, script index or None)]: the page's widget state, or, in the single-page build,
-    the states of every chapter (that build's one page holds them all)."""
-    scripts = context.get("script_files", [])
-    found = [(json.loads(s.attributes["body"]), i) for i, s in enumerate(scripts)
-             if s.attributes.get("type") == WIDGET_STATE]
-    if found or app.builder.name != "singlehtml":
-        return found
-    from myst_nb.sphinx_ import NbMetadataCollector
-
-    states = []
-    for docname in sorted(app.env.found_docs):
-        script = NbMetadataCollector.get_js_files(app.env, docname).get("ipywidgets_state")
-        if script:
-            states.append((json.loads(script[1]["body"]), None))
-    return states
-
-
-def _externalize_explorer_frames(app, pagename, templatename, context, doctree):
-    states = _page_widget_states(app, pagename, context)
-    if not states:
-        return
-    images = Path(app.outdir) / "_images"
-    images.mkdir(exist_ok=True)
-
-    def write_frame(png):
-        name = f"explorer-{hashlib.sha256(png).hexdigest()[:32]}.png"
-        if not (images / name).exists():
-            (images / name).write_bytes(png)
-        return context["pathto"](f"_images/{name}", 1)
-
-    scripts = context["script_files"]
-    for state, at in states:
-        _frames_as_files(state, write_frame)
-        if at is not None:
-            # the same escaping as myst-nb's: "</" must not end the script element early
-            body = json.dumps(state).replace("</", "<\\/")
-            scripts[at] = type(scripts[at])(None, **{**scripts[at].attributes, "body": body})
-
-    def with_stand_in(match):
-        model_id = json.loads(match.group(1).replace("<\\/", "</"))["model_id"]
-        for state, _ in states:
-            if model_id in state["state"]:
-                url, settings = first_setting(state, model_id)
-                if url:
-                    return match.group(0) + _print_stand_in(url, settings)
-        return match.group(0)
-
-    context["body"] = WIDGET_VIEW.sub(with_stand_in, context.get("body", ""))
 
 
 # ---------------------------------------------------------------- icons: a webfont subset
@@ -319,11 +204,30 @@ def _drop_inline_search(app, outdir):
 
 # ---------------------------------------------------------------- lazy figures
 
+def png_size(png):
+    """(width, height) in pixels, from a PNG's header (its IHDR chunk)."""
+    return struct.unpack(">II", png[16:24])
+
+
+def _sized(page, tag):
+    """An <img> tag with the width and height of its PNG, when it has neither: the browser keeps
+    the figure's place before the (lazy) image arrives, so the text does not jump as it loads."""
+    src = IMG_SRC.search(tag)
+    if IMG_SIZE.search(tag) or not src or not src.group(1).endswith(".png"):
+        return tag
+    path = page.parent / html.unescape(src.group(1))
+    if not path.is_file():
+        return tag
+    width, height = png_size(path.read_bytes()[:24])
+    return tag.replace("<img ", f'<img width="{width}" height="{height}" ', 1)
+
+
 def _lazy_figures(outdir):
-    """Every <img> of the chapters without a loading attribute gets loading="lazy"."""
+    """Every <img> of the chapters without a loading attribute gets loading="lazy", and its size."""
     for page in (outdir / "book").glob("*.html"):
         text = page.read_text()
         lazy = IMG_TAG.sub('<img loading="lazy" ', text)
+        lazy = re.sub(r"<img [^>]*>", lambda m: _sized(page, m.group(0)), lazy)
         if lazy != text:
             page.write_text(lazy)
 
@@ -338,7 +242,6 @@ def _after_build(app, exception):
 
 
 def setup(app):
-    app.connect("html-page-context", _externalize_explorer_frames, priority=700)
     app.connect("html-page-context", _write_search_text)
     app.connect("html-page-context", _drop_unused_assets)
     app.connect("build-finished", _after_build)

@@ -1,55 +1,45 @@
-// The chapters' explorers (nnlab.explorer) for readers who use a screen reader or the keyboard.
-// The widget manager draws their controls without accessible names and states; whenever it draws
-// or switches something, this gives
-// - each slider the name of its label ("learning rate") and its value as text ("0.1", where the
-//   slider itself says "2", the position),
-// - each row of toggle buttons a group named by its label, and each button aria-pressed,
-// - each frame an alt text: the tooltip nnlab.explorer gives it (what it shows, its settings).
+// The chapters' explorers (nnlab.explorer), as book/_ext/static_explorers.py writes them: a row of
+// controls (a range input per numeric setting, a group of toggle buttons per named one), the
+// figure of the first setting and the list of every frame (URL, alt text, size), in row-major
+// order over the controls. A control's change shows the frame of the settings chosen: the browser
+// fetches that frame then, not before. Screen readers get the slider's value as the label it
+// stands for (aria-valuetext), each button's state (aria-pressed) and the frame's alt text.
 (() => {
-  const WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
-  let counter = 0;
+  function wire(explorer) {
+    const frames = JSON.parse(explorer.querySelector("script.explorer-frames").textContent);
+    const shape = explorer.dataset.shape.split(" ").map(Number);
+    const image = explorer.querySelector("img.explorer-frame");
+    const chosen = shape.map(() => 0);
 
-  function set(element, name, value) {
-    if (element && element.getAttribute(name) !== value) element.setAttribute(name, value);
-  }
-
-  function labelId(control) {
-    const label = control.querySelector(":scope > label.widget-label");
-    if (!label) return null;
-    if (!label.id) label.id = `explorer-label-${++counter}`;
-    return label.id;
-  }
-
-  function describe(output) {
-    for (const slider of output.querySelectorAll(".widget-slider")) {
-      const handle = slider.querySelector('[role="slider"]'), readout = slider.querySelector(".widget-readout");
-      const id = labelId(slider);
-      if (id) set(handle, "aria-labelledby", id);
-      if (readout) set(handle, "aria-valuetext", readout.textContent.trim());
+    function show() {
+      const index = chosen.reduce((flat, at, d) => flat * shape[d] + at, 0);
+      const [url, alt, width, height] = frames[index];
+      image.src = url;
+      image.alt = alt;
+      image.width = width;
+      image.height = height;
     }
-    for (const toggles of output.querySelectorAll(".widget-toggle-buttons")) {
-      const group = toggles.querySelector(":scope > div") || toggles;
-      const id = labelId(toggles);
-      set(group, "role", "group");
-      if (id) set(group, "aria-labelledby", id);
-      for (const button of toggles.querySelectorAll("button.widget-toggle-button")) {
-        set(button, "aria-pressed", String(button.classList.contains("mod-active")));
-      }
-    }
-    for (const image of output.querySelectorAll("img.widget-image")) {
-      if (image.title) set(image, "alt", image.title);
-    }
-  }
 
-  document.addEventListener("DOMContentLoaded", () => {
-    for (const output of document.querySelectorAll(".cell_output")) {
-      if (!output.querySelector(WIDGET_VIEW)) continue;
-      const observer = new MutationObserver(() => describe(output));
-      observer.observe(output, {
-        subtree: true, childList: true, characterData: true, attributes: true,
-        attributeFilter: ["class", "title", "aria-valuenow"],
+    for (const slider of explorer.querySelectorAll('input[type="range"][data-control]')) {
+      const labels = JSON.parse(slider.dataset.labels), readout = slider.parentElement.querySelector("output");
+      slider.addEventListener("input", () => {
+        chosen[Number(slider.dataset.control)] = Number(slider.value);
+        const label = labels[Number(slider.value)];
+        slider.setAttribute("aria-valuetext", label);
+        readout.textContent = label;
+        show();
       });
-      describe(output);
     }
-  });
+    for (const group of explorer.querySelectorAll(".explorer-toggles[data-control]")) {
+      group.addEventListener("click", (event) => {
+        const button = event.target instanceof Element && event.target.closest("button");
+        if (!button) return;
+        chosen[Number(group.dataset.control)] = Number(button.value);
+        for (const other of group.querySelectorAll("button")) other.setAttribute("aria-pressed", String(other === button));
+        show();
+      });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll(".course-explorer").forEach(wire));
 })();

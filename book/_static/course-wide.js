@@ -34,7 +34,7 @@
   }
 
   function linkFigures() {
-    for (const img of document.querySelectorAll(".bd-article img:not(.widget-image)")) {
+    for (const img of document.querySelectorAll(".bd-article img:not(.explorer-frame)")) {
       if (img.closest("a")) continue;
       const link = document.createElement("a");
       link.className = "figure-open";
@@ -48,7 +48,7 @@
   document.addEventListener("click", (event) => {
     if (!(event.target instanceof Element)) return;
     const link = event.target.closest("a.figure-open");
-    const img = link ? link.querySelector("img") : event.target.closest(".bd-article img.widget-image");
+    const img = link ? link.querySelector("img") : event.target.closest(".bd-article img.explorer-frame");
     if (!img) return;
     event.preventDefault();
     openFullSize(img);

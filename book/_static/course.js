@@ -5,7 +5,7 @@
 // 2. a formula still a little too wide is shrunk to fit, down to 75 % of its size;
 // 3. one that still does not fit (class too-wide) scrolls inside its own box, and `data-more`
 //    ("left", "right" or "both") says on which side there is more of it: course.css fades that
-//    edge out.
+//    edge out, and it takes the keyboard focus, so that it can be scrolled with the arrow keys.
 (() => {
   const SMALLEST = 0.75;
 
@@ -55,21 +55,42 @@
     markScroll(box);
   }
 
-  function fitAll() {
-    for (const math of document.querySelectorAll('mjx-container[display="true"], span.math > mjx-container')) fit(math);
+  // A box that scrolls is scrolled with the keyboard too: it takes the focus (its MathML, hidden
+  // for screen readers beside the drawing, is what they read of it).
+  function keyboardScroll(box) {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
   }
 
-  window.addEventListener("load", () => {
+  function fitAll() {
+    for (const math of document.querySelectorAll('mjx-container[display="true"], span.math > mjx-container')) {
+      fit(math);
+      keyboardScroll(scrollBox(math));
+    }
+  }
+
+  // MathJax's components load and typeset after the page itself: wait for its start-up (or give
+  // up after 30 s: a page without formulas), then for its first pass; fit again once the page's
+  // fonts are in and whenever the text column changes width (window resized, sidebar collapsed).
+  let pending;
+  const later = () => { clearTimeout(pending); pending = setTimeout(fitAll, 100); };
+  function whenTypeset(tries = 300) {
     const startup = window.MathJax && window.MathJax.startup;
-    if (startup && startup.promise) startup.promise.then(fitAll);
-  });
+    if (!(startup && startup.promise)) {
+      if (tries > 0 && document.querySelector(".math")) setTimeout(() => whenTypeset(tries - 1), 100);
+      return;
+    }
+    startup.promise.then(() => {
+      fitAll();
+      document.fonts.ready.then(fitAll);
+      const column = document.querySelector(".bd-article");
+      if (column) new ResizeObserver(later).observe(column);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => whenTypeset());
+  else whenTypeset();
   document.addEventListener("scroll", (event) => {
     const box = event.target;
     if (box instanceof Element && box.classList.contains("too-wide")) markScroll(box);
   }, true);
-  let pending;
-  window.addEventListener("resize", () => {
-    clearTimeout(pending);
-    pending = setTimeout(fitAll, 100);
-  });
 })();

@@ -1,5 +1,6 @@
-"""Light pages (book/_ext/light_pages.py): what each page transfers, explorer frames loaded on
-demand, the icon font subset, search snippets from small text files, MathJax only with math."""
+"""Light pages (book/_ext/light_pages.py, book/_ext/static_explorers.py): what each page
+transfers, explorer frames loaded on demand with no widget manager, the icon font subset, search
+snippets from small text files, MathJax only with math."""
 import json
 import re
 import sys
@@ -7,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bench.page_weight import WIDGET_MANAGER, measure
+from bench.page_weight import EXPLORER_FRAMES, measure
 
 from .conftest import REPO, SITE, site_pages
 
@@ -20,11 +21,14 @@ pytestmark = pytest.mark.browser
 # 1.40-1.54 × 10⁶ bytes: 0.76 MB of that is MathJax, 0.31 MB the theme's stylesheet.
 BUDGET = int(1.5 * 2**20)
 CHAPTERS = [p for p in site_pages() if re.match(r"book/0\d_", p)]
-WIDGET_VIEW = 'type="application/vnd.jupyter.widget-view+json"'
+EXPLORER = 'class="course-explorer"'
+WIDGET_MANAGER = "/_static/widgets/"  # where the site served ipywidgets' widget manager (1.9 MB)
+FRAMES = re.compile(r'<script type="application/json" class="explorer-frames">(.*?)</script>', re.S)
 
 
-def has_explorers(page):
-    return WIDGET_VIEW in (SITE / page).read_text()
+def explorer_frames(page):
+    """[[frame URL relative to the page, alt, width, height], ...] of each explorer on the page."""
+    return [json.loads(m.group(1).replace("<\\/", "</")) for m in FRAMES.finditer((SITE / page).read_text())]
 
 
 @pytest.fixture(scope="module")
@@ -32,27 +36,29 @@ def weights(browser, site_url):
     return {page: measure(browser, site_url, page) for page in site_pages()}
 
 
-@pytest.mark.parametrize("page", [p for p in CHAPTERS if not has_explorers(p)])
+@pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_page_is_within_the_budget(weights, page):
+    """Every chapter page, explorers included, until it is loaded and typeset."""
     w = weights[page]
     largest = sorted(w.files.items(), key=lambda item: -item[1])[:5]
     assert w.first_load <= BUDGET, f"{page}: {w.first_load:,} bytes > {BUDGET:,}; largest: {largest}"
 
 
-@pytest.mark.parametrize("page", [p for p in CHAPTERS if has_explorers(p)])
-def test_explorer_page_loads_one_frame_per_explorer(weights, page):
-    """An explorer page is over the budget by the widget manager (1.9 MB by itself, bench/RESULTS.md
-    says by how much in all), but fetches only the frame each explorer shows, not all of them."""
+@pytest.mark.parametrize("page", [p for p in CHAPTERS if explorer_frames(p)])
+def test_explorer_frames_load_on_demand(weights, page):
+    """An explorer page fetches at most the frame each explorer shows, not the others, and no
+    widget manager."""
     w = weights[page]
-    frames = [path for path in w.files if "/_images/explorer-" in path]
-    explorers = (SITE / page).read_text().count(WIDGET_VIEW)
-    assert 1 <= len(frames) <= explorers, f"{page}: {len(frames)} explorer frames fetched for {explorers} explorer(s)"
-    assert w.bytes_under(WIDGET_MANAGER) > 0, f"{page}: the widget manager was not loaded"
+    fetched = [path for path in w.files if path.startswith(EXPLORER_FRAMES)]
+    explorers = explorer_frames(page)
+    assert len(fetched) <= len(explorers) < sum(len(frames) for frames in explorers), (
+        f"{page}: {len(fetched)} explorer frames fetched for {len(explorers)} explorer(s)")
+    assert not w.bytes_under(WIDGET_MANAGER), f"{page}: the widget manager was loaded"
 
 
-def test_pages_without_explorers_load_no_widget_manager(weights):
-    heavy = {p: w.bytes_under(WIDGET_MANAGER) for p, w in weights.items() if not has_explorers(p) and w.bytes_under(WIDGET_MANAGER)}
-    assert not heavy, f"pages without explorers that load the widget manager: {heavy}"
+def test_no_page_loads_a_widget_manager(weights):
+    heavy = {p: w.bytes_under(WIDGET_MANAGER) for p, w in weights.items() if w.bytes_under(WIDGET_MANAGER)}
+    assert not heavy, f"pages that load the widget manager: {heavy}"
 
 
 def test_pages_without_math_load_no_mathjax(weights):
@@ -62,13 +68,19 @@ def test_pages_without_math_load_no_mathjax(weights):
 
 
 def test_explorer_frames_are_files_not_embedded():
-    for page in [p for p in CHAPTERS if has_explorers(p)]:
+    """Each frame of each explorer is a PNG file of the site, named once in the page; the page's
+    HTML stays small."""
+    pages = [p for p in CHAPTERS if EXPLORER in (SITE / p).read_text()]
+    assert pages, "no chapter page has an explorer"
+    for page in pages:
         html = (SITE / page).read_text()
-        state = json.loads(re.search(r'widget-state\+json">(.*?)</script>', html, re.S).group(1).replace("<\\/", "</"))
-        images = [m["state"] for m in state["state"].values() if m["model_name"] == "ImageModel"]
-        embedded = [i for i in images if i["format"] != "url"]
-        assert images and not embedded, f"{page}: {len(embedded)} of {len(images)} frames still embedded in the page"
-        assert len(html) < 400_000, f"{page}: {len(html):,} bytes of HTML"
+        explorers = explorer_frames(page)
+        assert len(explorers) == html.count(EXPLORER), f"{page}: an explorer without its list of frames"
+        for frames in explorers:
+            files = [(SITE / page).parent / url for url, *_ in frames]
+            missing = [str(f) for f in files if not f.is_file() or not f.read_bytes().startswith(b"\x89PNG")]
+            assert len(frames) > 1 and not missing, f"{page}: frames that are not PNG files of the site: {missing[:3]}"
+        assert "data:image/png;base64" not in html and len(html) < 400_000, f"{page}: {len(html):,} bytes of HTML"
 
 
 def test_icon_font_holds_every_icon_the_pages_use():

@@ -65,7 +65,7 @@ def test_every_image_loads(loaded, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_fonts_and_icons_are_served_by_the_site(loaded, page):
-    """The theme's icons (Font Awesome), MathJax's and the widgets' fonts all come from the site."""
+    """The theme's icons (Font Awesome), and MathJax's fonts all come from the site."""
     v = loaded(page)
     fonts = v.page.evaluate("() => [...document.fonts].map(f => [f.family, f.status])")
     assert not [f for f in fonts if f[1] == "error"], f"{page}: fonts that failed to load: {fonts}"

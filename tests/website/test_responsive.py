@@ -3,6 +3,8 @@ headless Chromium with no network: nothing wider than the screen, formulas that 
 they scroll, figures that never cover the contents list and open full size, tables readable on a
 phone, and navigation that opens from the visible buttons. Screenshots of every page at both sizes
 go to tests/artifacts/screenshots/<screen>/."""
+import re
+
 import pytest
 
 from .conftest import ARTIFACTS, VIEWPORTS, site_pages
@@ -90,13 +92,16 @@ def test_a_multi_panel_figure_opens_full_size_on_the_phone(visit, site_url):
     """02's optimizer panels, squeezed to a phone's width, open at their own size in a dialog that
     scrolls; Escape goes back to the page."""
     v = visit(f"{site_url}/book/02_optimizers.html", viewport=VIEWPORTS["phone"])
+    # figures load lazily: the widest by the size of its file (its width attribute), then loaded
     widest = v.page.evaluate_handle(
-        "() => [...document.querySelectorAll('.bd-article a.figure-open > img')].sort((a, b) => b.naturalWidth - a.naturalWidth)[0]"
+        """() => [...document.querySelectorAll('.bd-article a.figure-open > img')]
+                   .sort((a, b) => Number(b.getAttribute('width')) - Number(a.getAttribute('width')))[0]"""
     ).as_element()
     assert widest, "02: no figure can be opened full size"
+    widest.scroll_into_view_if_needed()
+    v.page.wait_for_function("i => i.complete && i.naturalWidth > 0", arg=widest, timeout=10_000)
     shown, natural = widest.evaluate("i => [i.clientWidth, i.naturalWidth]")
     assert natural > 1.5 * shown, f"02's widest figure is shown at {shown} of {natural} px: not squeezed?"
-    widest.scroll_into_view_if_needed()
     widest.click()
     dialog = v.page.wait_for_selector("dialog.figure-full[open]", timeout=3000)
     full = dialog.evaluate("d => { const i = d.querySelector('img'); return [i.clientWidth, i.naturalWidth, d.scrollWidth > d.clientWidth, i.alt]; }")
@@ -168,3 +173,17 @@ def test_tables_are_readable_on_a_phone(loaded, page):
     assert not bad, f"{page} on a phone: table rows crushed, cut, unlabelled or with the download last: {bad[:3]}"
     if page == "book/exercises.html":
         assert len(report) >= 6, f"the exercises table has {len(report)} rows on a phone"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_says_what_it_shows(loaded, page, screen):
+    """Every image a reader can see has a text alternative in words: not empty, not a file name or
+    a hash (the figures' alt text comes from their captions, the explorers' from what they show)."""
+    v = loaded(page, screen)
+    images = v.page.evaluate(
+        """() => [...document.images].filter(i => i.checkVisibility() && i.getAttribute('role') !== 'presentation')
+               .map(i => ({src: i.src.split('/').pop(), alt: (i.getAttribute('alt') || '').trim()}))"""
+    )
+    bad = [i for i in images if len(i["alt"].split()) < 3 or re.search(r"\.(png|jpe?g|svg|gif)\b|[0-9a-f]{16}", i["alt"])]
+    assert not bad, f"{page} on a {screen}: images without a text alternative in words: {bad[:3]}"
