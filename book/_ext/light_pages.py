@@ -7,6 +7,9 @@ Loaded through _config.yml's `local_extensions`, beside course_site.
   (every icon as SVG data) and its webfonts, although the pages use a dozen icons. The icons are
   drawn by the theme's CSS with the webfont alone; after the build the script is dropped from
   every page and each webfont is cut down to the glyphs that the pages and the theme's CSS use.
+- **Stylesheets without rules that can never match**: a rule whose every selector needs a class
+  that no page or script of the site names is dropped (the theme's CSS is 0.31 MB, most of it
+  Bootstrap the site never uses).
 - **Search snippets from small text files.** Sphinx's search shows a snippet of every hit by
   fetching the hit's whole HTML page and reading its text, raw TeX (``\\(0.01\\)``) and menus
   included. The config turns that off (``html_show_search_summary: false``); instead each page's
@@ -100,6 +103,70 @@ def _light_icons(outdir):
         light = FONTAWESOME_JS.sub("", text)
         if light != text:
             page.write_text(light)
+
+
+# ---------------------------------------------------------------- stylesheets: rules that can match
+
+CLASS_NAME = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+NAME_TOKEN = re.compile(r"[A-Za-z_][\w-]*")
+PARENTHESES = re.compile(r"\([^()]*\)")
+NESTING_AT_RULES = {"media", "supports", "layer", "container"}
+
+
+def names_in_use(texts):
+    """(names, prefixes): every word the pages and scripts contain (class names among them), and
+    those ending in "-" (a script that builds a class as ``"bs-tooltip-" + placement``)."""
+    names = {token for text in texts for token in NAME_TOKEN.findall(text)}
+    return names, tuple(sorted({n for n in names if n.endswith("-") and len(n) > 3}))
+
+
+def may_match(selector_list, names, prefixes):
+    """False when every selector of the list needs a class that no page or script names (so it
+    can never match); True otherwise. Classes inside parentheses (``:not(.x)``, ``:is(...)``) do
+    not count, nor does a selector with escapes."""
+    flat = selector_list
+    while PARENTHESES.search(flat):
+        flat = PARENTHESES.sub("", flat)
+    for selector in flat.split(","):
+        if "\\" in selector or all(c in names or c.startswith(prefixes) for c in CLASS_NAME.findall(selector)):
+            return True
+    return False
+
+
+def prune_css(css, names, prefixes):
+    """The stylesheet without the rules that can never match (``may_match``), also inside
+    @media, @supports, @layer and @container blocks (dropped when they end up empty)."""
+    import tinycss2
+
+    def prune(rules):
+        kept = []
+        for rule in rules:
+            if rule.type == "qualified-rule":
+                if may_match(tinycss2.serialize(rule.prelude), names, prefixes):
+                    kept.append(tinycss2.serialize([rule]))
+            elif rule.type == "at-rule" and rule.lower_at_keyword in NESTING_AT_RULES and rule.content is not None:
+                inner = prune(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+                if inner:
+                    kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
+            elif rule.type != "error":
+                kept.append(tinycss2.serialize([rule]))
+        return "".join(kept)
+
+    return prune(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+def _light_stylesheets(outdir):
+    """Every stylesheet of _static/ keeps only the rules that some page can use: most of the
+    theme's Bootstrap (carousels, toasts, grid and spacing utilities at every breakpoint) never
+    matches anything on this site."""
+    static = outdir / "_static"
+    scripts = [p for p in static.rglob("*.js") if "sre" not in p.parts]
+    names, prefixes = names_in_use([p.read_text(errors="ignore") for p in [*outdir.rglob("*.html"), *scripts]])
+    for sheet in static.rglob("*.css"):
+        text = sheet.read_text(errors="ignore")
+        light = prune_css(text, names, prefixes)
+        if len(light) < len(text):
+            sheet.write_text(light)
 
 
 # ---------------------------------------------------------------- search snippets
@@ -236,6 +303,7 @@ def _after_build(app, exception):
     if exception is None and app.builder.format == "html":
         outdir = Path(app.outdir)
         _light_icons(outdir)
+        _light_stylesheets(outdir)
         _drop_inline_search(app, outdir)
         if app.builder.name == "html":
             _lazy_figures(outdir)

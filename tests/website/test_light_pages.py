@@ -121,3 +121,16 @@ def test_search_shows_prose_snippets_without_fetching_pages(visit, site_url):
     assert not pages and any(path.startswith("/_search/") for path in fetched), (
         f"snippets should come from _search/*.js, fetched {fetched[:8]}")
     assert not v.problems(), v.problems()[:5]
+
+
+def test_stylesheet_rules_that_can_never_match_are_dropped():
+    names, prefixes = light_pages.names_in_use(['<div class="card used">', 'el.classList.add("bs-tooltip-" + where)'])
+    css = ("/* note */ .card{color:red} .carousel{color:blue} .carousel,.used{margin:0} div:not(.gone){padding:0}"
+           " .bs-tooltip-top{top:0} @media (min-width:1px){.toast{x:y}.card{a:b}} @media print{.toast{x:y}}"
+           " @font-face{font-family:X} a{color:green}")
+    light = light_pages.prune_css(css, names, prefixes)
+    assert ".carousel{" not in light and ".toast" not in light and "note" not in light
+    for kept in (".card{color:red}", ".carousel,.used{margin:0}", "div:not(.gone){padding:0}", ".bs-tooltip-top",
+                 "@media (min-width:1px){.card{a:b}}", "@font-face{font-family:X}", "a{color:green}"):
+        assert kept in light, f"{kept} was dropped: {light}"
+    assert "@media print" not in light, "an @media block left empty should go"
