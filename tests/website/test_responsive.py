@@ -1,7 +1,7 @@
 """Every page of the site on a desktop (1366×768) and a phone (390×844), as a reader sees it in
 headless Chromium with no network: nothing wider than the screen, formulas that fit or show that
 they scroll, figures that never cover the contents list and open full size, tables readable on a
-phone, and navigation that opens from the visible buttons. Screenshots of every page at both sizes
+phone, navigation that opens from the visible buttons, and every image described in words. Screenshots of every page at both sizes
 go to tests/artifacts/screenshots/<screen>/."""
 import re
 
