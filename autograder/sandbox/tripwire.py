@@ -18,6 +18,7 @@ reveal, is simply absent), and attempts the kernel refuses before opening anythi
 read-only system or toolkit: EROFS, no event).
 """
 import ctypes
+import functools
 import os
 import shutil
 import struct
@@ -31,18 +32,20 @@ DECOY = b"raise ModuleNotFoundError(\"No module named 'autograder': the grading 
 GRADING_NAMES = ("gradebook.db", "submitted/", "autograded/", "feedback/", "release/", "source/")
 
 
+@functools.lru_cache(maxsize=1)
 def repository_names():
-    """The answer key's names, relative to the repository: the grader's modules and the solutions."""
+    """The answer key's names, relative to the repository: the grader's modules and the solutions (read once
+    per process)."""
     names = [p.relative_to(course.REPO) for p in course.HERE.rglob("*.py") if "__pycache__" not in p.parts]
     names += [p.relative_to(course.REPO) for p in course.SOLUTIONS.rglob("*")
               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(course.SOLUTIONS).parts)]
-    return sorted(str(n) for n in names)
+    return tuple(sorted(str(n) for n in names))
 
 
 def decoy_trees(grading_dir=None, toolkit="/toolkit"):
     """{place in the sandbox: [relative names, a trailing / for a folder]}: where tripwires go."""
     code = [n for n in repository_names() if n.startswith("autograder/")]
-    trees = {str(course.REPO): repository_names(), f"{toolkit}/autograder": [n.split("/", 1)[1] for n in code]}
+    trees = {str(course.REPO): list(repository_names()), f"{toolkit}/autograder": [n.split("/", 1)[1] for n in code]}
     if grading_dir is not None:
         grading = Path(grading_dir).resolve()
         inside = [str(grading.relative_to(course.REPO) / n) + ("/" if n.endswith("/") else "")
