@@ -78,7 +78,6 @@ class Run:
         refused: what the boundary refused or detected, each in words, from evidence the grader gathered
             outside the sandbox (exit status, limits it enforced, the cgroup's counters, tripwires opened):
             a submission cannot hide it by what it prints or sends.
-        limits: how memory and processes were limited ("" when by the sandbox's control group).
     """
 
     outputs: dict = field(default_factory=dict)
@@ -88,7 +87,6 @@ class Run:
     notes: list = field(default_factory=list)
     seconds: float = 0.0
     refused: list = field(default_factory=list)
-    limits: str = ""
 
 
 def _parents(path):
@@ -345,7 +343,7 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
         job_dir.mkdir()
         wires = Tripwires(Path(folder) / "tripwires", decoy_trees(grading_dir),
                           copies={f"{TOOLKIT}/nnlab": course.REPO / "nnlab"}) if isolate else None
-        group = _cgroup(limits, run) if isolate else None
+        group = _cgroup(limits) if isolate else None
         try:
             _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group)
         finally:
@@ -376,12 +374,12 @@ def _limits_text(limits):
     return {"memory": f"{limits.memory_mb} MB", "processes": limits.processes}
 
 
-def _cgroup(limits, run):
-    """The sandbox's control group, or None (the rlimits alone then hold, per process: noted in the run)."""
+def _cgroup(limits):
+    """The sandbox's control group, or None: the rlimits alone then hold, per process (``check`` says why
+    at the batch's start)."""
     try:
         return Cgroup.create(limits.memory_mb << 20, limits.processes)
-    except CgroupUnavailable as err:
-        run.limits = f"memory and processes limited per process only ({err})"
+    except CgroupUnavailable:
         return None
 
 
