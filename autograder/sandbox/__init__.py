@@ -13,8 +13,14 @@ sandbox (``bwrap``), whose rules are, each with its own test in tests/autograder
   next submission or the instructor;
 - **no network**: a network namespace of its own (the results come back through a pipe);
 - **limits**: memory, processes and threads, CPU time, file size and open files (rlimits set by the
-  runner before any submitted code), **wall time per notebook** and **total output per notebook**
-  (enforced here, from outside: the sandbox is killed).
+  runner before any submitted code; memory and processes also for the whole sandbox, by a control
+  group of its own when one can be made: ``cgroup``), **wall time per notebook** and **total output
+  per notebook** (enforced here, from outside: the sandbox is killed);
+- **tripwires** (``tripwire``): decoys at the paths of the answer key, the solutions and the gradebook,
+  watched from outside, so an attempt at them is seen whatever the notebook hides.
+
+``Run.refused`` lists what the boundary refused or detected, from evidence gathered here, outside:
+the sandbox's exit status, the limits enforced here, the control group's counters, the tripwires.
 
 ``run_notebook`` returns a ``Run``: each cell's outputs and the results ``collect`` sent, as
 untrusted data for the judge. The inputs for ``collect`` are bound read-only; the reference and the
