@@ -281,9 +281,11 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
     settings = settings or Settings()
     if settings.isolate:
         try:
-            sandbox.check()
+            facts = sandbox.check()
         except sandbox.IsolationUnavailable as err:
             raise GradingError(str(err)) from None
+        if facts.get("cgroup_missing"):
+            log(f"warning: {facts['cgroup_missing']}")
     else:
         log(f"warning: {ISOLATION_OFF_NOTE}")
     grading_dir = Path(grading_dir).resolve()

@@ -19,7 +19,16 @@ The grading protocol, which every test cell of every assignment is written to:
    the checks as not run.
 
 A submission that reads every byte of its sandbox learns the test inputs, never the expected
-outputs or the reference's code. Write a check with ``against`` (compare with a reference function)
+outputs or the reference's code.
+
+What is verified here and what rests on the sandbox's own report (``collect`` runs in the student's
+process, which may have patched it): a *value* is compared with the reference's, computed here, so it
+can only be produced by computing it; an *error* costs the check, so reporting one falsely only loses;
+*warnings* and *modified arguments* (``stable``, ``pure``, and the custom judges that read
+``Result.warnings`` / ``Result.mutated``) are facts about that process that nothing outside can check:
+a submission that patches ``nnlab.collect`` or ``warnings`` can hide them and keep those points. Write a
+stability check so that the values decide where they can (inputs at which an unstable formula
+overflows to inf or nan), and treat the warning as the explanation. Write a check with ``against`` (compare with a reference function)
 or ``custom`` (any judgment, e.g. statistics of a random mask, or a recorded sequence of calls).
 """
 import functools

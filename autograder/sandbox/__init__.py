@@ -13,8 +13,14 @@ sandbox (``bwrap``), whose rules are, each with its own test in tests/autograder
   next submission or the instructor;
 - **no network**: a network namespace of its own (the results come back through a pipe);
 - **limits**: memory, processes and threads, CPU time, file size and open files (rlimits set by the
-  runner before any submitted code), **wall time per notebook** and **total output per notebook**
-  (enforced here, from outside: the sandbox is killed).
+  runner before any submitted code; memory and processes also for the whole sandbox, by a control
+  group of its own when one can be made: ``cgroup``), **wall time per notebook** and **total output
+  per notebook** (enforced here, from outside: the sandbox is killed);
+- **tripwires** (``tripwire``): decoys at the paths of the answer key, the solutions and the gradebook,
+  watched from outside, so an attempt at them is seen whatever the notebook hides.
+
+``Run.refused`` lists what the boundary refused or detected, from evidence gathered here, outside:
+the sandbox's exit status, the limits enforced here, the control group's counters, the tripwires.
 
 ``run_notebook`` returns a ``Run``: each cell's outputs and the results ``collect`` sent, as
 untrusted data for the judge. The inputs for ``collect`` are bound read-only; the reference and the
@@ -34,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import course
+from .cgroup import Cgroup, CgroupUnavailable
+from .tripwire import Tripwires, decoy_trees
 
 RUNNER = Path(__file__).with_name("runner.py")
 COLLECT_PREFIX = b'{"kind": "collect"'  # how nnlab.collect's messages begin (json.dumps of {"kind": "collect", ...})
@@ -73,6 +81,9 @@ class Run:
             every cell reported.
         notes: sentences for the instructor and the student (files not copied, output cut, ...).
         seconds: wall time of the sandbox.
+        refused: what the boundary refused or detected, each in words, from evidence the grader gathered
+            outside the sandbox (exit status, limits it enforced, the cgroup's counters, tripwires opened):
+            a submission cannot hide it by what it prints or sends.
     """
 
     outputs: dict = field(default_factory=dict)
@@ -81,6 +92,7 @@ class Run:
     finished: bool = False
     notes: list = field(default_factory=list)
     seconds: float = 0.0
+    refused: list = field(default_factory=list)
 
 
 def _parents(path):
@@ -123,15 +135,16 @@ class Layout:
         return cls(str(Path(job_dir) / "home"), str(job_dir), str(course.REPO))
 
 
-def command(job_dir, uid, limits, channel, isolate=True, info=None):
+def command(job_dir, uid, limits, channel, isolate=True, info=None, decoys=()):
     """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False).
 
     info: a file descriptor bwrap writes the sandbox's pid 1 to (``{"child-pid": N}``), so the grader can
     end the sandbox by killing that process, which takes every process of the sandbox with it.
+    decoys: [(host folder, sandbox folder, writable)] of tripwires (``Tripwires.binds``).
     """
     python = str(_venv(isolate) / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
-    runner = [python, "-I", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
+    runner = [python, "-I", "-B", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]  # -B: no bytecode written
     if not isolate:
         return runner
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
@@ -144,13 +157,16 @@ def command(job_dir, uid, limits, channel, isolate=True, info=None):
             args += ["--ro-bind", etc, etc]
     for host, inside in _interpreter_binds():
         args += _parents(inside) + ["--ro-bind", str(host), str(inside)]
-    args += ["--perms", "0755", "--dir", TOOLKIT, "--ro-bind", str(course.REPO / "nnlab"), f"{TOOLKIT}/nnlab",
-             "--ro-bind", str(job_dir), GRADER,
+    if not any(inside == f"{TOOLKIT}/nnlab" for _, inside, _ in decoys):  # else a copy on the tripwires' tmpfs
+        args += ["--perms", "0755", "--dir", TOOLKIT, "--ro-bind", str(course.REPO / "nnlab"), f"{TOOLKIT}/nnlab"]
+    args += ["--ro-bind", str(job_dir), GRADER,
              "--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", str(limits.disk_mb << 20), "--tmpfs", HOME,
              "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm",
-             "--chdir", HOME, "--clearenv"]
+             "--perms", "1777", "--size", str(64 << 20), "--tmpfs", "/dev/shm"]
+    for host, inside, writable in decoys:
+        args += _parents(inside) + ["--bind" if writable else "--ro-bind", str(host), str(inside)]
+    args += ["--chdir", HOME, "--clearenv"]
     for name, value in sandbox_env(layout, channel).items():
         args += ["--setenv", name, value]
     if os.geteuid() == 0:  # become an unprivileged uid of our own inside (no user namespace needed)
@@ -167,7 +183,7 @@ def sandbox_env(layout, channel):
     return {"PATH": f"{_venv(layout.home == HOME) / 'bin'}:/usr/bin:/bin", "HOME": layout.home, "TMPDIR": tmp,
             "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "MPLBACKEND": "module://matplotlib_inline.backend_inline", "MPLCONFIGDIR": f"{tmp}/.matplotlib",
-            "PYTHONDONTWRITEBYTECODE": "1", "NNLAB_GRADER_INPUTS": f"{layout.grader}/inputs.json",
+            "NNLAB_GRADER_INPUTS": f"{layout.grader}/inputs.json",
             "NNLAB_GRADER_CHANNEL": str(channel)}
 
 
@@ -311,7 +327,8 @@ def _message(line, run):
         run.finished = True
 
 
-def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mpl_cache=None, scratch=None):
+def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mpl_cache=None, scratch=None,
+                 grading_dir=None):
     """Run the code cells of one notebook in a fresh sandbox.
 
     Args:
@@ -321,36 +338,81 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
         limits: a ``Limits``.  isolate: False runs without bubblewrap (trusted code only).
         mpl_cache: a folder with matplotlib's font list (``matplotlib_cache``).
         scratch: where the job folder is made (default: the system's temporary folder).
+        grading_dir: the grading folder, whose path in the sandbox holds tripwires (``tripwire``).
     Returns:
-        a ``Run``.
+        a ``Run``; its ``refused`` says what the boundary refused, as seen from outside.
     """
     run = Run()
     started = time.monotonic()
-    read_end, channel = os.pipe()
-    info_read, info = os.pipe() if isolate else (None, None)
-    with tempfile.TemporaryDirectory(prefix="sandbox-", dir=scratch) as job_dir:
-        layout = Layout.for_run(job_dir, isolate)
-        _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache)
-        argv = command(job_dir, worker_uid(), limits, channel, isolate, info)
-        env = None if isolate else sandbox_env(layout, channel)
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   pass_fds=(channel,) + ((info,) if isolate else ()), start_new_session=True,
-                                   env=env, cwd="/")
-        os.close(channel)
-        if isolate:
-            os.close(info)
+    with tempfile.TemporaryDirectory(prefix="sandbox-", dir=scratch) as folder:
+        job_dir = Path(folder) / "job"
+        job_dir.mkdir()
+        wires = Tripwires(Path(folder) / "tripwires", decoy_trees(grading_dir),
+                          copies={f"{TOOLKIT}/nnlab": course.REPO / "nnlab"}) if isolate else None
+        group = _cgroup(limits) if isolate else None
         try:
-            _read(process, read_end, limits, run)
+            _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group)
         finally:
-            _kill(process, _sandbox_init(info_read) if isolate else None)
-            os.close(read_end)
-            if isolate:
-                os.close(info_read)
-            process.stdout.close()
-        if not run.ended:
-            run.ended = "finished" if run.finished else _death(process.returncode, run, isolate)
+            if group is not None:
+                run.refused += group.refusals(_limits_text(limits))
+                group.remove()
+            if wires is not None:
+                run.refused += _tripped(wires)
+    if not run.finished:  # time and output limits, crashes, kills: the grader saw the sandbox end early
+        run.refused.insert(0, run.ended)
     run.seconds = round(time.monotonic() - started, 3)
     return run
+
+
+def _tripped(wires):
+    """Sentences on the tripwires a submission opened or wrote among (then the decoys are removed)."""
+    out, (opened, planted) = [], (wires.tripped(), wires.planted())
+    wires.close()
+    for paths, what in ((opened, "tried to read the answer key, the solutions or the gradebook: opened"),
+                        (planted, "tried to write into the toolkit, the course or the grading folder: planted")):
+        if paths:
+            out.append(f"{what} {len(paths)} tripwire path(s) the sandbox holds in their place "
+                       f"({', '.join(paths[:3])}{', ...' if len(paths) > 3 else ''})")
+    return out
+
+
+def _limits_text(limits):
+    return {"memory": f"{limits.memory_mb} MB", "processes": limits.processes}
+
+
+def _cgroup(limits):
+    """The sandbox's control group, or None: the rlimits alone then hold, per process (``check`` says why
+    at the batch's start)."""
+    try:
+        return Cgroup.create(limits.memory_mb << 20, limits.processes)
+    except CgroupUnavailable:
+        return None
+
+
+def _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group):
+    """Start the runner (in bwrap unless isolate is False), read what it sends, end it; fills ``run``."""
+    read_end, channel = os.pipe()
+    info_read, info = os.pipe() if isolate else (None, None)
+    layout = Layout.for_run(job_dir, isolate)
+    _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache)
+    argv = command(job_dir, worker_uid(), limits, channel, isolate, info, wires.binds if wires else ())
+    env = None if isolate else sandbox_env(layout, channel)
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               pass_fds=(channel,) + ((info,) if isolate else ()), start_new_session=True,
+                               env=env, cwd="/", preexec_fn=group.enter if group else None)
+    os.close(channel)
+    if isolate:
+        os.close(info)
+    try:
+        _read(process, read_end, limits, run)
+    finally:
+        _kill(process, _sandbox_init(info_read) if isolate else None)
+        os.close(read_end)
+        if isolate:
+            os.close(info_read)
+        process.stdout.close()
+    if not run.ended:
+        run.ended = "finished" if run.finished else _death(process.returncode, run, isolate)
 
 
 def _death(code, run, isolate):
@@ -381,7 +443,8 @@ print(json.dumps(facts))
 def check(limits=Limits()):
     """Raise ``IsolationUnavailable`` unless a sandbox starts here and holds: an unprivileged uid without
     capabilities, the course repository invisible, the venv read-only, no network (a port the grader
-    listens on is unreachable)."""
+    listens on is unreachable). Returns what the probe saw; ``cgroup_missing`` says why, when it is there,
+    memory and processes are limited per process only (the grader goes on, and says so)."""
     if shutil.which("bwrap") is None:
         raise IsolationUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
     listener = __import__("socket").socket()
@@ -403,4 +466,12 @@ def check(limits=Limits()):
                                      ("reaches the network", facts["network"])) if bad]
     if broken:
         raise IsolationUnavailable(f"the sandbox {', '.join(broken)}: {INSTALL_HINT}")
+    try:
+        group = Cgroup.create(limits.memory_mb << 20, limits.processes)
+        group.remove()
+        facts["cgroup"] = f"cgroup v{group.version}"
+    except CgroupUnavailable as err:
+        facts["cgroup"] = None
+        facts["cgroup_missing"] = (f"no control group per sandbox ({err}): memory and processes are limited per "
+                                   "process only (run the grader as root, or give it a delegated cgroup v2 group)")
     return facts

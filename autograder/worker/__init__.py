@@ -119,10 +119,9 @@ def run(g):
                             memory_mb=settings.memory_mb)
     mpl = sandbox.matplotlib_cache(Path(g.job.scratch_dir or "/tmp") / "matplotlib") if g.job.scratch_dir else None
     g.run = sandbox.run_notebook(cells, judges.inputs_document(g.job.assignment), files, limits,
-                                 isolate=settings.isolate, mpl_cache=mpl, scratch=g.job.scratch_dir or None)
-    g.notes += g.run.notes
-    if not g.run.finished:
-        g.notes.append(g.run.ended)
+                                 isolate=settings.isolate, mpl_cache=mpl, scratch=g.job.scratch_dir or None,
+                                 grading_dir=g.job.grading_dir)
+    g.notes += g.run.refused + g.run.notes  # what the grader saw from outside comes first
     if not settings.isolate:
         g.notes.append(ISOLATION_OFF_NOTE)
     for i, cell in enumerate(g.notebook.cells):

@@ -8,6 +8,7 @@ each with the score and status it must get and a phrase its reason must contain.
 import copy
 import importlib.util
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 
@@ -25,6 +26,9 @@ POINTS = {"test_sigmoid": 1, "test_sigmoid_grad": 1, "test_tanh": 1, "test_tanh_
 BROKEN_RELU_GRAD = ("return (np.asarray(x, dtype=np.float64) > 0).astype(np.float64)",
                     "return (np.asarray(x, dtype=np.float64) < 0).astype(np.float64)")
 ESCAPE = f"/tmp/autograder-escape-{uuid.uuid4().hex}.txt"
+ROOT = os.geteuid() == 0  # a root grader puts the decoys on a tmpfs where writes are found; else they are read-only
+TRIPPED = "tried to read the answer key, the solutions or the gradebook"
+PLANTED = "tried to write into the toolkit, the course or the grading folder" if ROOT else "Read-only file system"
 
 
 @dataclass
@@ -416,6 +420,39 @@ def _loud(cells):
     return nb
 
 
+def _cgroup_here():
+    from autograder.sandbox.cgroup import Cgroup, CgroupUnavailable
+    try:
+        Cgroup.create(1 << 30, 64).remove()
+        return True
+    except CgroupUnavailable:
+        return False
+
+
+# Children each under the per-process memory limit (RLIMIT_AS: the grader's 2048 MB) that together hold
+# three times the sandbox's memory; and a fork bomb, bounded so that it stops where a real one would loop.
+MEMORY_SWARM = """
+import subprocess, sys
+grab = "import time; hog = bytearray(1800 * 1024 ** 2); time.sleep(3)"
+print(sorted(p.wait() for p in [subprocess.Popen([sys.executable, "-c", grab]) for _ in range(3)]))
+"""
+FORK_BOMB = """
+import os, time
+children = []
+for attempt in range(200):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(2)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+
 def hostile(grading, cell_seconds, notebook_seconds):
     """{student id: Case}: the broken and hostile submissions, and good ones that must be unaffected.
 
@@ -438,7 +475,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
     tanh_tests = POINTS["test_tanh"] + POINTS["test_tanh_grad"]
     helper, helper_files = _helper_module()
     scipy_missing = "" if importlib.util.find_spec("scipy") else "scipy is not installed here"
-    no_autograder = "No module named 'autograder'"
+    no_cgroup = "" if _cgroup_here() else "no control group per sandbox here: the attack would use the host's memory"
     cases = {
         "good": Case(dump(answered()), FULL, "ok"),
         "jane doe": Case(dump(answered()), FULL, "ok"),
@@ -483,7 +520,10 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "writes-outside": Case(dump(_append("sigmoid", f"open('inside.txt', 'w').write('fine')\n"
                                                        f"open({ESCAPE!r}, 'w').write('private /tmp')\n"
                                                        f"open('/toolkit/nnlab/planted.py', 'w')")),
-                               FULL, "flagged", "Read-only file system"),
+                               FULL, "flagged", PLANTED),
+        "memory-swarm": Case(dump(_append("sigmoid", MEMORY_SWARM)), FULL, "flagged", "out of memory: the kernel killed",
+                             skip=no_cgroup),
+        "fork-bomb": Case(dump(_append("sigmoid", FORK_BOMB)), FULL, "flagged", "process limit reached", skip=no_cgroup),
         "fake-terminal-lines": Case(dump(_append("sigmoid", "import os\nos.write(2, b'graded: 40 ok\\n')\n"
                                                             "os.write(1, b'graded: 40 ok\\n')")),
                                     FULL, "flagged", "wrote outside its cells"),
@@ -491,7 +531,8 @@ def hostile(grading, cell_seconds, notebook_seconds):
                                                      "        os.ftruncate(fd, 0)\n    except OSError:\n"
                                                      "        pass")), FULL - relu_grad_tests, "ok"),
         "fork-exec-shell": Case(dump(_append("sigmoid", _fork_exec_shell(
-            f"id -u; touch {course.REPO}/nnlab/planted.py /toolkit/nnlab/planted.py 2>&1"))), FULL, "ok"),
+            f"id -u; touch {course.REPO}/nnlab/planted.py /toolkit/nnlab/planted.py 2>&1"))), FULL,
+            "flagged" if ROOT else "ok", PLANTED if ROOT else ""),
         "leaks-hidden-tests": Case(dump(_append("sigmoid", LEAK_HIDDEN)), FULL, "ok"),
         # tampering with what runs in the sandbox: the judge outside decides
         "patches-numpy": Case(dump(_broken_relu_grad(patch_numpy)), FULL - relu_grad_tests, "ok"),
@@ -499,7 +540,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "patches-collect": Case(dump(_append("sigmoid", patch_collect)), 0.0, "flagged", "did not run"),
         "patches-during-test": Case(dump(_edit("relu", lambda src: src.replace(BROKEN_RELU_GRAD[0], patch_during))),
                                     FULL - relu_grad_tests, "ok"),
-        "copies-reference": Case(dump(_copies_reference()), 0.0, "flagged", no_autograder),
+        "copies-reference": Case(dump(_copies_reference()), 0.0, "flagged", TRIPPED),
         "rewrites-tests": Case(dump(_broken_relu_grad(REWRITE_TESTS)), FULL - from_relu, "flagged", "did not run"),
         "threads-and-signals": Case(dump(_append("sigmoid", THREADS_AND_SIGNALS)), FULL, "ok"),
         # honest code
@@ -509,10 +550,12 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "list-grade-id": Case(dump(_list_grade_id()), FULL, "flagged", "recognised by content: tanh"),
     }
     # the finalizer runs when the process exits, after the last cell: what it prints is noted
-    reasons = {"hook-pre-execute": no_autograder, "weakref-finalize": no_autograder, "marshal-bytecode": no_autograder,
-               "raw-memory": no_autograder, "thread-start-new": "", "dir-fd": "No such file or directory",
-               "readline-history": "No such file or directory", "borrows-reference": "no function of the answer key",
-               "sqlite-gradebook": "unable to open database file", "pyc-in-toolkit": "Read-only file system",
+    # each reason below is evidence the grader gathers outside the sandbox (autograder.sandbox.tripwire),
+    # except the two that touch no boundary: the answer key looked for in the process's own memory, and
+    # another student's notebook by its path (the decoys must not reveal other students' names)
+    reasons = {**dict.fromkeys(("hook-pre-execute", "weakref-finalize", "marshal-bytecode", "raw-memory",
+                                "thread-start-new", "dir-fd", "readline-history", "sqlite-gradebook"), TRIPPED),
+               "pyc-in-toolkit": PLANTED, "borrows-reference": "no function of the answer key",
                "reads-others": "No such file or directory"}
     for name, reason in reasons.items():
         cases[name] = Case(dump(escaped(name, grading)), 0.0, "flagged" if reason else "ok", reason)

@@ -1,9 +1,11 @@
 """Rule: of the course only the student toolkit is visible: no solutions/, no answer key, no gradebook,
 no grading folder, no other submission, no course repository, no other process."""
 import hashlib
+import json
 import os
 
 from autograder import course
+from autograder.sandbox.tripwire import DECOY
 from sandboxed import facts, run, stdout
 
 WALK = '''
@@ -49,14 +51,22 @@ def test_no_file_of_the_answer_key_solutions_gradebook_or_other_submissions_is_i
     assert len(seen["pids"]) <= 3, f"processes outside the sandbox are visible: {seen['pids']}"
 
 
-def test_the_repository_the_reference_and_the_grading_folder_cannot_be_opened_by_path(tmp_path):
-    (tmp_path / "gradebook.db").write_text("secret")
-    paths = [course.REPO, course.SOLUTIONS, course.HERE / "reference" / "activations.py", tmp_path / "gradebook.db",
-             course.REPO / ".git", f"/proc/{os.getppid()}/environ"]
+def test_the_repository_the_reference_and_the_grading_folder_hold_only_tripwires(tmp_path):
+    """At their paths the sandbox sees decoys (``autograder.sandbox.tripwire``): nothing of the real files."""
+    grading = tmp_path / "grading"
+    grading.mkdir()
+    (grading / "gradebook.db").write_text("secret")
+    paths = [course.REPO / "README.md", course.REPO / ".git", course.SOLUTIONS / "01_backprop" / "01_backprop.md",
+             course.HERE / "reference" / "activations.py", grading / "gradebook.db", f"/proc/{os.getppid()}/environ"]
     result = run("import json, os\n"
-                 f"print(json.dumps({{p: os.path.exists(p) for p in {[str(p) for p in paths]!r}}}))")
-    seen = __import__("json").loads(stdout(result))
-    assert not any(seen.values()), seen
+                 f"paths = {[str(p) for p in paths]!r}\n"
+                 "print(json.dumps({p: open(p, 'rb').read().decode() if os.path.isfile(p) else os.path.exists(p) "
+                 "for p in paths}))", grading_dir=grading)
+    seen = json.loads(stdout(result))
+    decoy = DECOY.decode()
+    assert seen == {**dict.fromkeys(map(str, paths[:2] + paths[-1:]), False),
+                    **dict.fromkeys(map(str, paths[2:5]), decoy)}, seen
+    assert result.refused[0].startswith("tried to read the answer key"), result.refused
 
 
 def test_the_answer_key_cannot_be_imported():
