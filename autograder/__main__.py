@@ -7,10 +7,12 @@
           [--jobs N] [--timeout S]         parallel, each notebook in its own sandbox; write
           [--notebook-timeout S]           feedback and the grades CSV
           [--memory MB] [--out CSV] [--no-isolation]
-          [--shard i/n] [--force]
+          [--shard i/n] [--force] [--students ID,...]
           [--layout nbgrader|flat|canvas|moodle]
     merge ASSIGNMENT SHARD_DIR ...         merge shards graded in other grading folders, write the CSV
-    report ASSIGNMENT                      pass rate and commonest failures of each test (table + plot)
+    report ASSIGNMENT                      item analysis: pass rate, discrimination and flags of each test,
+                                           reliability, score distribution, grades changed by a regrade
+                                           (Markdown, CSV, an offline HTML page with the figure)
     mutants ASSIGNMENT ... [--max N]       plant plausible mistakes in the solution and grade them:
                                            the mutation score of the tests (see mutants --help)
 
@@ -104,6 +106,8 @@ def main(argv=None):
     p.add_argument("--force", action="store_true", help="regrade submissions even when nothing changed")
     p.add_argument("--layout", choices=LAYOUTS,
                    help="how SUBMISSIONS is laid out (default: recognised; flat: a file's whole name is the student id)")
+    p.add_argument("--students", type=lambda text: [s for s in text.split(",") if s],
+                   help="grade only these students (ids separated by commas), e.g. after a fix")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("merge", help="merge shards graded in other grading folders into this one")
@@ -111,9 +115,9 @@ def main(argv=None):
     p.add_argument("shards", nargs="+", type=Path, help="the shards' grading folders")
     p.add_argument("--out", type=Path, help="the grades CSV (default: <grading>/<assignment>-grades.csv)")
 
-    p = sub.add_parser("report", help="pass rates and commonest failure messages of each test")
+    p = sub.add_parser("report", help="item analysis of each test, reliability, distribution, regraded grades")
     p.add_argument("assignment")
-    p.add_argument("--out-dir", type=Path, help="where the table and the plot go (default: <grading>/reports)")
+    p.add_argument("--out-dir", type=Path, help="where the tables, the figure and the page go (default: <grading>/reports)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -134,7 +138,7 @@ def main(argv=None):
                   settings=Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                                     memory_mb=args.memory, isolate=not args.no_isolation), out=args.out,
                   shard=parse_shard(args.shard) if args.shard else None, force=args.force,
-                  progress=not args.quiet, layout=args.layout)
+                  progress=not args.quiet, layout=args.layout, students=args.students)
         elif args.command == "merge":
             merge(args.assignment, args.shards, grading_dir, out=args.out)
         else:
