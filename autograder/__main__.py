@@ -13,6 +13,10 @@
     report ASSIGNMENT                      item analysis: pass rate, discrimination and flags of each test,
                                            reliability, score distribution, grades changed by a regrade
                                            (Markdown, CSV, an offline HTML page with the figure)
+    export ASSIGNMENT --format canvas|moodle   the grades as the platform's import file, students matched
+          --roster FILE --out FILE         with the roster (its gradebook export) on --match COLUMN;
+          [--match COLUMN] [--column NAME] written only when every graded student matched
+          [--allow-unmatched]
     mutants ASSIGNMENT ... [--max N]       plant plausible mistakes in the solution and grade them:
                                            the mutation score of the tests (see mutants --help)
 
@@ -27,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 from . import course
+from .batch.export import FORMATS
 from .batch.submissions import LAYOUTS, SubmissionsError
 
 
@@ -118,6 +123,18 @@ def main(argv=None):
     p = sub.add_parser("report", help="item analysis of each test, reliability, distribution, regraded grades")
     p.add_argument("assignment")
     p.add_argument("--out-dir", type=Path, help="where the tables, the figure and the page go (default: <grading>/reports)")
+
+    p = sub.add_parser("export", help="the grades as the import file of Canvas or Moodle, from its roster")
+    p.add_argument("assignment")
+    p.add_argument("--format", required=True, choices=sorted(FORMATS), help="the course platform")
+    p.add_argument("--roster", required=True, type=Path,
+                   help="the platform's gradebook export (Canvas: Grades > Export; Moodle: Export > Plain text file)")
+    p.add_argument("--out", required=True, type=Path, help="the import file to write")
+    p.add_argument("--match", help="the roster column compared with student ids (default: Canvas's 'SIS Login ID', "
+                                   "Moodle's 'ID number'; e.g. 'Email address', 'ID')")
+    p.add_argument("--column", help="the roster column of this assignment (default: the one named after it)")
+    p.add_argument("--allow-unmatched", action="store_true",
+                   help="write the file even when graded students match no roster row (they are listed)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -141,6 +158,11 @@ def main(argv=None):
                   progress=not args.quiet, layout=args.layout, students=args.students)
         elif args.command == "merge":
             merge(args.assignment, args.shards, grading_dir, out=args.out)
+        elif args.command == "export":
+            from .batch.export import export
+
+            export(args.assignment, grading_dir, args.format, args.roster, args.out, match=args.match,
+                   column=args.column, allow_unmatched=args.allow_unmatched)
         else:
             report(args.assignment, grading_dir, args.out_dir)
     except (GradingError, SubmissionsError) as err:

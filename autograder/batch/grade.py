@@ -200,8 +200,9 @@ def columns(results):
     return order
 
 
-def export_csv(grading_dir, assignment, out, log=print):
-    """Write the grades CSV: one row per student, per-cell points, total, maximum, status and reason."""
+def grade_rows(grading_dir, assignment):
+    """(header, rows) of the grades CSV: one row per student (sorted), per-cell points, total, maximum,
+    status and reason; hand-graded points from the gradebook replace the grader's."""
     results = load_results(grading_dir, assignment)
     if not results:
         raise GradingError(f"no graded submissions of {assignment} in {grading_dir}: run "
@@ -227,6 +228,12 @@ def export_csv(grading_dir, assignment, out, log=print):
                 pending.append(gid)
         reason = list(result.notes) + ([f"to be graded by hand: {', '.join(pending)}"] if pending else [])
         rows.append([student, result.status, f"{total:g}", f"{maximum:g}", *points, "; ".join(reason)])
+    return header, rows
+
+
+def export_csv(grading_dir, assignment, out, log=print):
+    """Write the grades CSV (``grade_rows``) atomically; returns its path."""
+    header, rows = grade_rows(grading_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     replaced = out.is_file()
