@@ -17,6 +17,9 @@
           --roster FILE --out FILE         with the roster (its gradebook export) on --match COLUMN;
           [--match COLUMN] [--column NAME] written only when every graded student matched
           [--allow-unmatched]
+    slurm ASSIGNMENT SUBMISSIONS           write a Slurm job array grading --shard i/N (one task per shard)
+          --shards N [--out DIR]           and a merge job after it (--dependency=afterok), with submit.sh
+          [--cpus C] [--sbatch OPTION]
     mutants ASSIGNMENT ... [--max N]       plant plausible mistakes in the solution and grade them:
                                            the mutation score of the tests (see mutants --help)
 
@@ -135,6 +138,21 @@ def main(argv=None):
     p.add_argument("--column", help="the roster column of this assignment (default: the one named after it)")
     p.add_argument("--allow-unmatched", action="store_true",
                    help="write the file even when graded students match no roster row (they are listed)")
+
+    p = sub.add_parser("slurm", help="write the Slurm job array that grades in shards, and the merge job after it")
+    p.add_argument("assignment")
+    p.add_argument("submissions", type=Path, help="a folder or a .zip the cluster's nodes can read")
+    p.add_argument("--shards", required=True, type=course.positive_int, help="tasks of the job array")
+    p.add_argument("--out", type=Path, help="where the scripts, the shards and the logs go (default: <grading>/slurm)")
+    p.add_argument("--cpus", type=course.positive_int, default=2, help="CPUs (grading workers) per task (default 2)")
+    p.add_argument("--python", default=sys.executable, help="the interpreter the jobs run (default: this one)")
+    p.add_argument("--sbatch", action="append", default=[], metavar="OPTION",
+                   help="an sbatch option for both jobs, e.g. --sbatch=--partition=short (repeatable)")
+    p.add_argument("--timeout", type=course.positive_int, help="passed to grade")
+    p.add_argument("--notebook-timeout", type=course.positive_int, help="passed to grade")
+    p.add_argument("--memory", type=course.positive_int, help="passed to grade")
+    p.add_argument("--layout", choices=LAYOUTS, help="passed to grade")
+    p.add_argument("--no-isolation", action="store_true", help="passed to grade (trusted submissions only)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -158,6 +176,16 @@ def main(argv=None):
                   progress=not args.quiet, layout=args.layout, students=args.students)
         elif args.command == "merge":
             merge(args.assignment, args.shards, grading_dir, out=args.out)
+        elif args.command == "slurm":
+            from .batch import slurm
+            from .batch.grade import check_assignment
+
+            check_assignment(args.assignment)
+            forwarded = [x for name in ("timeout", "notebook_timeout", "memory", "layout")
+                         if getattr(args, name) is not None for x in (f"--{name.replace('_', '-')}", str(getattr(args, name)))]
+            slurm.write(slurm.SlurmJob(args.assignment, args.submissions, args.shards,
+                                       args.out or grading_dir / "slurm", grading_dir, args.cpus, args.python,
+                                       forwarded + (["--no-isolation"] if args.no_isolation else []), args.sbatch))
         elif args.command == "export":
             from .batch.export import export
 
