@@ -86,21 +86,30 @@ def _markdown(a, fails, changed):
 
 
 def figure(a):
-    """The report's figure: (left) pass rate against discrimination, flagged tests in red and named;
+    """The report's figure: (left) pass rate against discrimination, flagged tests in red and named (hollow:
+    discrimination undefined, drawn at 0; tests at one place share a marker, larger, and a label);
     (right) the histogram of totals in tenths of the maximum."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from matplotlib.ticker import MaxNLocator
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    spots = collections.defaultdict(list)  # tests drawn at the same place get one label
     for item in a.items:
         r = 0.0 if item.discrimination is None else item.discrimination
-        colour = "#C44E52" if item.flags else "#4C72B0"
-        left.scatter(r, 100 * item.pass_rate, color=colour, s=40, zorder=3)
-        if item.flags:
-            left.annotate(item.grade_id, (r, 100 * item.pass_rate), fontsize=7, xytext=(4, 4),
-                          textcoords="offset points")
+        spots[(round(r, 2), round(100 * item.pass_rate, 1), item.discrimination is None)].append(item)
+    for (r, rate, undefined), tests in spots.items():
+        flagged = any(i.flags for i in tests)
+        colour = "#C44E52" if flagged else "#4C72B0"
+        left.scatter(r, rate, s=40 + 8 * (len(tests) - 1), zorder=3, color="white" if undefined else colour,
+                     edgecolors=colour, linewidths=1.5)
+        if flagged:
+            names = tests[0].grade_id if len(tests) == 1 else f"{len(tests)} tests"
+            left.annotate(names + (" (r undefined: all equal)" if undefined else ""), (r, rate), fontsize=7,
+                          xytext=(6, -10 if rate > 90 else 4), textcoords="offset points")
     left.axvline(analysis.LOW_DISCRIMINATION, color="grey", ls="--", lw=1)
     for rate in (100 * analysis.EASY, 100 * analysis.HARD):
         left.axhline(rate, color="grey", ls=":", lw=1)
@@ -108,6 +117,7 @@ def figure(a):
              ylabel="students passing the test (%)", title="Figure 1a. Tests (red: flagged)")
     d = a.distribution
     right.bar([10 * i + 5 for i in range(analysis.BINS)], d.counts, width=9, color="#55A868")
+    right.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.set(xlim=(0, 100), xlabel="total score (% of the maximum)", ylabel="students",
               title="Figure 1b. Distribution of totals")
     fig.suptitle(f"{a.assignment}: item analysis of {len(a.students)} students")
@@ -149,7 +159,8 @@ def page(a, fails, changed, figure_svg):
         "<ul>" + "".join(f"<li><b>{html.escape(i.grade_id)}</b>: {html.escape('; '.join(i.flags))}</li>"
                          for i in flagged) + "</ul>" if flagged else "<p>None.</p>",
         f"<figure>{figure_svg}<figcaption>Figure 1. (a) Each test's pass rate against its discrimination (the "
-        f"correlation of its points with the rest of the total); dashed: r = {analysis.LOW_DISCRIMINATION:g}, "
+        f"correlation of its points with the rest of the total; hollow: undefined, everyone scored the same); "
+        f"red: flagged; dashed: r = {analysis.LOW_DISCRIMINATION:g}, "
         f"dotted: {100 * analysis.HARD:.0f} % and {100 * analysis.EASY:.0f} % pass rates. (b) Number of students "
         "per tenth of the maximum total.</figcaption></figure>",
         "<h2>Tests</h2>", _table(ITEM_COLUMNS, rows),
