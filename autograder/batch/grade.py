@@ -516,7 +516,9 @@ def merge(assignment, shard_dirs, grading_dir, out=None, log=print):
                 if src.is_dir() and src.resolve() != (grading_dir / part / student / assignment).resolve():
                     shutil.copytree(src, grading_dir / part / student / assignment, dirs_exist_ok=True)
             record(gb, result)
-            _result_file(grading_dir, assignment, student).write_text(
-                json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+            path = _result_file(grading_dir, assignment, student)
+            if path.is_file() and json.loads(path.read_text()) != result.to_dict():
+                changes.keep_previous(path)  # a shard regraded the student: report says what changed
+            path.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     log(f"merged {len(seen)} student(s) from {len(list(shard_dirs))} shard(s) into {grading_dir}")
     return export_csv(grading_dir, assignment, Path(out) if out else grading_dir / f"{assignment}-grades.csv", log)

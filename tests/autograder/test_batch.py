@@ -242,3 +242,18 @@ def test_after_a_fixed_test_a_rerun_regrades_exactly_its_assignment_and_says_who
                                             "tests": "test_relu 0 → 1"}]
     with pytest.raises(batch.GradingError, match="--students: no submission of zoe"):
         run(ours, grading, students=["bob", "zoe"])
+
+
+def test_a_shard_regraded_and_merged_again_says_whose_grade_changed(scored, tmp_path):
+    scores, _ = scored
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for student in ("alice", "bob"):
+        (subs / f"{student}.ipynb").write_bytes(corpus.dump(corpus.release()))
+    shard, main = tmp_path / "shard", tmp_path / "main"
+    run(subs, shard)
+    batch.merge(corpus.ASSIGNMENT, [shard], main, log=lambda line: None)
+    scores["alice"] = 1.0
+    run(subs, shard, force=True)
+    batch.merge(corpus.ASSIGNMENT, [shard], main, log=lambda line: None)
+    assert [(c.student, c.delta) for c in changes.changes(main, corpus.ASSIGNMENT)] == [("alice", 1.0)]
