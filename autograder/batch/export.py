@@ -108,7 +108,9 @@ def build(assignment, grading_dir, fmt, roster, match=None, column=None):
     by_key = {}
     for student in graded:
         by_key.setdefault(_key(student), []).append(student)
-    students = [r for r in rows if not _is_points_row(r, header)]
+    # not students: the Points Possible row, and rows naming no one (newer Canvas exports add a
+    # "Manual Posting" row with empty name and id)
+    students = [r for r in rows if not _is_points_row(r, header) and any(r.get(h, "").strip() for h in header[:2])]
     seen, duplicates = {}, []
     for r in students:
         value = _key(r.get(match, ""))

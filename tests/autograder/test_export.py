@@ -1,7 +1,7 @@
 """``python -m autograder export``: the grades as Canvas's or Moodle's import file, students matched with
 the platform's own gradebook export. The rosters below are built to the formats' documentation:
 Canvas's gradebook export (identity columns, ``<name> (<id>)`` per assignment, a ``Points Possible``
-row, read-only totals, the course's test student) and Moodle's grader report export (names, *ID
+row, read-only totals, the course's test student, the *Manual Posting* row of newer versions) and Moodle's grader report export (names, *ID
 number*, institution, department, email, ``Assignment: <name> (Real)``, the course total)."""
 import csv
 import json
@@ -15,6 +15,7 @@ from autograder.records import CellResult, SubmissionResult
 
 ASSIGNMENT = "01_backprop"
 CANVAS = """\ufeffStudent,ID,SIS User ID,SIS Login ID,Section,01_backprop (4242),Quiz 1 (4243),Current Points,Final Points,Current Score,Unposted Current Score,Final Score,Unposted Final Score
+,,,,,Manual Posting,,,,,,,
     Points Possible,,,,,21.00,10.00,(read only),(read only),(read only),(read only),(read only),(read only)
 "Doe, Jane",12345,S001,jdoe,NN 2026 – Section A,,8.00,8.00,8.00,80.00,80.00,26.00,26.00
 "Roe, Richard",12346,S002,rroe,NN 2026 – Section A,,9.00,9.00,9.00,90.00,90.00,29.00,29.00
