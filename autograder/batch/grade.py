@@ -33,12 +33,16 @@ from pathlib import Path
 
 from .. import course, sandbox
 from ..records import ISOLATION_OFF_NOTE, Job, SubmissionResult, Settings
-from . import submissions
+from . import changes, submissions
 
 # Everything that can change a grade, besides the submission and the assignment's source: the whole
 # grader (the batch's own bookkeeping included: it writes the notes), the toolkit the sandbox imports,
 # the reference answers (autograder/reference), and the pinned packages.
 GRADE_INPUTS = (course.HERE, course.REPO / "nnlab", course.REPO / "requirements.txt")
+# Parts of autograder/ that only read results, never decide a grade: changing them regrades nothing.
+NOT_GRADE_INPUTS = ("autograder/__main__.py", "autograder/batch/report.py", "autograder/batch/items.py",
+                    "autograder/batch/changes.py", "autograder/batch/export.py", "autograder/batch/slurm.py",
+                    "autograder/mutation", "autograder/kit.py", "autograder/leaks.py", "autograder/leaks_allowed.toml")
 # Test hook (fault injection): the worker given this student's job kills itself (SIGKILL) instead of
 # grading it, as a worker killed by the machine would die. Unset in real runs.
 KILL_WORKER_TEST_HOOK = "AUTOGRADER_TEST_KILL_WORKER_OF"
@@ -107,22 +111,36 @@ def prepare_assignment(assignment, grading_dir, log=print):
     return release, digest
 
 
-def grader_hash():
-    """A digest of everything besides the submission that can change a grade: every file of GRADE_INPUTS
-    (byte code, caches and hidden files such as nbgrader's log excepted: Python rebuilds the first from the
-    sources, the others are never read) and the Python version. Changing any of it regrades everything."""
+def _grade_input(rel, assignment):
+    """Whether a file of GRADE_INPUTS (path relative to the repository) can change a grade of the assignment:
+    not byte code, caches, hidden files (nbgrader's log), the tools of NOT_GRADE_INPUTS, nor another
+    assignment's judge (``autograder/judge/<name>.py`` judges ``NN_<name>``; the judges import only
+    their package, the reference and nnlab)."""
+    if rel.suffix == ".pyc" or any(part == "__pycache__" or part.startswith(".") for part in rel.parts):
+        return False
+    if any(rel.as_posix() == p or rel.as_posix().startswith(p + "/") for p in NOT_GRADE_INPUTS):
+        return False
+    judge = rel.parts[:2] == ("autograder", "judge") and len(rel.parts) == 3 and rel.name != "__init__.py"
+    return not (judge and assignment is not None and rel.stem != assignment.split("_", 1)[1])
+
+
+def grader_hash(assignment=None):
+    """A digest of everything besides the submission that can change a grade of the assignment (of any
+    assignment when None): the files of GRADE_INPUTS that ``_grade_input`` keeps, and the Python version.
+    Changing any of it regrades the assignment's submissions; the report, the exports and another
+    assignment's judge are not in it."""
     h = hashlib.sha256(sys.version.split()[0].encode())
     for root in map(Path, GRADE_INPUTS):
         for path in sorted([root, *root.rglob("*")]) if root.is_dir() else [root]:
             rel = path.relative_to(root.parent)
-            if path.is_file() and path.suffix != ".pyc" and \
-                    not any(part == "__pycache__" or part.startswith(".") for part in rel.parts):
+            if path.is_file() and _grade_input(rel, assignment):
                 h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
 def cache_key(source_digest, settings, sub_folder, names, grader=None):
-    """What a submission's grade depends on: its files, the assignment, the grader, every setting."""
+    """What a submission's grade depends on: its files, the assignment's source (``_source_hash``: every
+    file of solutions/<assignment>/ and the reference answers), the grader (``grader_hash``), every setting."""
     h = hashlib.sha256(f"{grader or grader_hash()}|{source_digest}|".encode())
     h.update(json.dumps(dataclasses.asdict(settings), sort_keys=True).encode())
     for path in sorted(Path(sub_folder).rglob("*")) if Path(sub_folder).is_dir() else []:
@@ -182,8 +200,9 @@ def columns(results):
     return order
 
 
-def export_csv(grading_dir, assignment, out, log=print):
-    """Write the grades CSV: one row per student, per-cell points, total, maximum, status and reason."""
+def grade_rows(grading_dir, assignment):
+    """(header, rows) of the grades CSV: one row per student (sorted), per-cell points, total, maximum,
+    status and reason; hand-graded points from the gradebook replace the grader's."""
     results = load_results(grading_dir, assignment)
     if not results:
         raise GradingError(f"no graded submissions of {assignment} in {grading_dir}: run "
@@ -209,6 +228,12 @@ def export_csv(grading_dir, assignment, out, log=print):
                 pending.append(gid)
         reason = list(result.notes) + ([f"to be graded by hand: {', '.join(pending)}"] if pending else [])
         rows.append([student, result.status, f"{total:g}", f"{maximum:g}", *points, "; ".join(reason)])
+    return header, rows
+
+
+def export_csv(grading_dir, assignment, out, log=print):
+    """Write the grades CSV (``grade_rows``) atomically; returns its path."""
+    header, rows = grade_rows(grading_dir, assignment)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     replaced = out.is_file()
@@ -266,11 +291,13 @@ def parse_shard(text):
 
 
 def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, shard=None, force=False,
-          progress=True, log=print, layout=None):
+          progress=True, log=print, layout=None, students=None):
     """Grade the submissions of one assignment; returns the path of the grades CSV.
 
     layout: how SUBMISSIONS is laid out (``submissions.LAYOUTS``), None to recognise it. Next to the CSV,
     ``<csv name>-files.csv`` says what became of every file found (graded, copied along, or why not).
+    students: ids to grade (--students), None for all; an id not among the submissions is an error.
+    A replaced result is kept as the previous one (``changes``); the log says whose grade changed.
 
     Raises GradingError before anything is graded when the sandbox cannot isolate submissions here
     (unless settings.isolate is False: --no-isolation, noted in every row).
@@ -291,11 +318,17 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
     grading_dir = Path(grading_dir).resolve()
     grading_dir.mkdir(parents=True, exist_ok=True)
     names = notebook_names(assignment)
-    digest, grader = _source_hash(assignment), grader_hash()
+    digest, grader = _source_hash(assignment), grader_hash(assignment)
     with tempfile.TemporaryDirectory(prefix="autograder-") as scratch:
         others = [n for a in course.assignments() if a != assignment for n in notebook_names(a)]
         search = submissions.find(source, assignment, names, scratch, layout, others)
         found = search.submissions
+        if students is not None:
+            missing = sorted(set(students) - {s.student for s in found})
+            if missing:
+                raise GradingError(f"--students: no submission of {', '.join(missing)} in {source}")
+            found = [s for s in found if s.student in set(students)]
+            log(f"--students: {len(found)} submission(s)")
         if shard is not None:
             i, n = shard
             found = found[i - 1::n]
@@ -337,6 +370,13 @@ def grade(assignment, source, grading_dir, jobs=None, settings=None, out=None, s
                 if sub.refused:  # a row in the CSV that says why; graded once the files are told apart
                     _store(gb, grading_dir, assignment, SubmissionResult(sub.student, assignment, "failed",
                                                                          [sub.refused]), [], "refused")
+    moved = changes.changes(grading_dir, assignment, set(regraded))
+    for change in moved:
+        log(f"grade changed: {change.student} {change.before:g} → {change.after:g} ({change.delta:+g}): "
+            f"{changes.describe(change)}")
+    if regraded:
+        log(f"{len(moved)} of the {len(regraded)} regraded submission(s) changed grade "
+            f"(`python -m autograder report {assignment}` lists them)")
     out = Path(out) if out else grading_dir / f"{assignment}-grades.csv"
     submissions.write_files_report(files, out.with_name(f"{out.stem}-files.csv"))
     return export_csv(grading_dir, assignment, out, log)
@@ -366,6 +406,7 @@ def _store(gb, grading_dir, assignment, result, notes, key):
     path = _result_file(grading_dir, assignment, result.student)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+    changes.keep_previous(path)
     os.replace(tmp, path)
 
 
@@ -477,7 +518,9 @@ def merge(assignment, shard_dirs, grading_dir, out=None, log=print):
                 if src.is_dir() and src.resolve() != (grading_dir / part / student / assignment).resolve():
                     shutil.copytree(src, grading_dir / part / student / assignment, dirs_exist_ok=True)
             record(gb, result)
-            _result_file(grading_dir, assignment, student).write_text(
-                json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+            path = _result_file(grading_dir, assignment, student)
+            if path.is_file() and json.loads(path.read_text()) != result.to_dict():
+                changes.keep_previous(path)  # a shard regraded the student: report says what changed
+            path.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     log(f"merged {len(seen)} student(s) from {len(list(shard_dirs))} shard(s) into {grading_dir}")
     return export_csv(grading_dir, assignment, Path(out) if out else grading_dir / f"{assignment}-grades.csv", log)

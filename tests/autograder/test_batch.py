@@ -14,6 +14,7 @@ from conftest import read_csv, run_cli
 
 import corpus
 from autograder import course
+from autograder.batch import changes
 from autograder.batch import grade as batch
 from autograder.records import Settings, SubmissionResult
 
@@ -31,9 +32,9 @@ def course_copy(tmp_path, monkeypatch):
     return copy
 
 
-@pytest.fixture
-def graded(monkeypatch):
-    """The students sent to grading, one list per batch that graded any; each gets an empty 'ok' result."""
+def recorder(monkeypatch, make_result):
+    """Replace the pool by a recorder: each job gets make_result(job) at once; returns the list of
+    batches (the sorted students of each batch that graded any)."""
     from nbgrader.api import Gradebook
 
     batches = []
@@ -44,11 +45,16 @@ def graded(monkeypatch):
         batches.append(sorted(job.student for job, _ in todo))
         with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
             for job, key in todo:
-                batch._store(gb, grading_dir, assignment, SubmissionResult(job.student, assignment),
-                             notes_by_student.get(job.student, []), key)
+                batch._store(gb, grading_dir, assignment, make_result(job), notes_by_student.get(job.student, []), key)
 
     monkeypatch.setattr(batch, "_run_jobs", record)
     return batches
+
+
+@pytest.fixture
+def graded(monkeypatch):
+    """The students sent to grading, one list per batch that graded any; each gets an empty 'ok' result."""
+    return recorder(monkeypatch, lambda job: SubmissionResult(job.student, job.assignment))
 
 
 def run(subs, grading, settings=TRUSTED, **options):
@@ -166,3 +172,88 @@ def test_the_layout_option_reaches_the_batch(graded, tmp_path):
         assert ("recognised a Canvas export" in output) == (layout is None)
     code, output = run_cli("grade", corpus.ASSIGNMENT, subs, "--layout", "blackboard")
     assert code == 2 and "invalid choice: 'blackboard'" in output
+
+
+def test_only_what_decides_a_grade_of_the_assignment_is_in_its_grader_hash(course_copy):
+    before = batch.grader_hash(corpus.ASSIGNMENT)
+    for rel in ("autograder/batch/report.py", "autograder/batch/items.py", "autograder/__main__.py",
+                "autograder/judge/batchnorm.py", "autograder/mutation/mutants.py"):
+        edit(course_copy / rel, "\n", "\n# changed\n")
+        assert batch.grader_hash(corpus.ASSIGNMENT) == before, f"a change to {rel} regrades 01_backprop"
+    edit(course_copy / "autograder" / "judge" / "backprop.py", "\n", "\n# changed\n")
+    assert batch.grader_hash(corpus.ASSIGNMENT) != before
+
+
+@pytest.fixture
+def scored(monkeypatch):
+    """Like ``graded``, but each result of 01_backprop has one test scored scores[student] (0 by default)."""
+    from autograder.records import CellResult
+
+    scores = {}
+
+    def result(job):
+        cells = [CellResult("test_relu", "test", 1.0, scores.get(job.student, 0.0))] \
+            if job.assignment == corpus.ASSIGNMENT else []
+        return SubmissionResult(job.student, job.assignment, notebooks={corpus.NOTEBOOK: cells})
+
+    return scores, recorder(monkeypatch, result)
+
+
+def test_after_a_fixed_test_a_rerun_regrades_exactly_its_assignment_and_says_whose_grade_changed(
+        course_copy, scored, tmp_path, monkeypatch):
+    scores, batches = scored
+    solutions = Path(shutil.copytree(course.SOLUTIONS, tmp_path / "solutions"))
+    monkeypatch.setattr(course, "SOLUTIONS", solutions)
+    ours, theirs, grading = tmp_path / "ours", tmp_path / "theirs", tmp_path / "grading"
+    ours.mkdir(), theirs.mkdir()
+    for student in ("alice", "bob", "carol"):
+        (ours / f"{student}.ipynb").write_bytes(corpus.dump(corpus.release()))
+    shutil.copy(course.EXERCISES / "02_optimizers" / "02_optimizers.ipynb", theirs / "dave.ipynb")
+
+    def both(**options):
+        logs = [run(ours, grading, **options)[1]]
+        return logs + [batch.grade("02_optimizers", theirs, grading, settings=TRUSTED, progress=False,
+                                   log=lambda line: None)]
+
+    both()
+    assert batches == [["alice", "bob", "carol"], ["dave"]]
+    for rel in ("autograder/batch/report.py", "autograder/judge/batchnorm.py"):  # nothing of 01 or 02
+        edit(course_copy / rel, "\n", "\n# changed\n")
+    both()
+    assert len(batches) == 2, "a change that decides no grade regraded submissions"
+
+    # the instructor fixes a test of 01_backprop (a line of a test cell of its source); bob passes now
+    edit(solutions / corpus.ASSIGNMENT / corpus.NOTEBOOK, "collect(", "collect( ")
+    scores["bob"] = 1.0
+    _, log = run(ours, grading, students=["bob"])
+    assert batches[-1] == ["bob"]
+    assert "grade changed: bob 0 → 1 (+1): test_relu 0 → 1" in log
+    assert "1 of the 1 regraded submission(s) changed grade" in log
+    log, _ = both()
+    assert batches[3:] == [["alice", "carol"]], "the rest of 01_backprop, and nothing of 02_optimizers"
+    assert "0 of the 2 regraded submission(s) changed grade" in log
+    changed = changes.changes(grading, corpus.ASSIGNMENT)
+    assert [(c.student, c.before, c.after, c.cells) for c in changed] == [("bob", 0.0, 1.0, [("test_relu", 0.0, 1.0)])]
+    code, output = run_cli("--grading-dir", grading, "report", corpus.ASSIGNMENT, "--out-dir", tmp_path / "r")
+    assert code == 0, output
+    assert "- bob: 0 → 1 (+1); test_relu 0 → 1" in output
+    with open(tmp_path / "r" / f"{corpus.ASSIGNMENT}-changes.csv", encoding="utf-8") as f:
+        assert list(csv.DictReader(f)) == [{"student_id": "bob", "before": "0", "after": "1", "change": "+1",
+                                            "tests": "test_relu 0 → 1"}]
+    with pytest.raises(batch.GradingError, match="--students: no submission of zoe"):
+        run(ours, grading, students=["bob", "zoe"])
+
+
+def test_a_shard_regraded_and_merged_again_says_whose_grade_changed(scored, tmp_path):
+    scores, _ = scored
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for student in ("alice", "bob"):
+        (subs / f"{student}.ipynb").write_bytes(corpus.dump(corpus.release()))
+    shard, main = tmp_path / "shard", tmp_path / "main"
+    run(subs, shard)
+    batch.merge(corpus.ASSIGNMENT, [shard], main, log=lambda line: None)
+    scores["alice"] = 1.0
+    run(subs, shard, force=True)
+    batch.merge(corpus.ASSIGNMENT, [shard], main, log=lambda line: None)
+    assert [(c.student, c.delta) for c in changes.changes(main, corpus.ASSIGNMENT)] == [("alice", 1.0)]
