@@ -88,7 +88,7 @@ def momentum(w, dw, state=None, lr=1e-3, momentum=0.9, weight_decay=0.0):
 
     v_{t+1} = mu v_t + g_t,   w_{t+1} = w_t - lr v_{t+1},   v_0 = 0   (mu = ``momentum``).
 
-    The lecture's (cs231n's) form u_{t+1} = mu u_t - lr g_t, w_{t+1} = w_t + u_{t+1} is the same
+    cs231n's notes' form u_{t+1} = mu u_t - lr g_t, w_{t+1} = w_t + u_{t+1} is the same
     trajectory for a constant lr: u_t = -lr v_t.
     ``momentum`` defaults to 0.9 (torch.optim.SGD's default 0 would make this plain SGD).
 
@@ -174,7 +174,7 @@ def rmsprop(w, dw, state=None, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, 
     ``centered=True`` divides by an estimate of the standard deviation instead,
     sqrt(s_t - m_t^2) with m_t = alpha m_{t-1} + (1 - alpha) g_t. ``momentum`` = mu > 0 keeps a
     buffer b_t = mu b_{t-1} + g_t / (sqrt(.) + eps) and steps w_{t+1} = w_t - lr b_t.
-    The lecture's "decay rate" is ``alpha``.
+    cs231n's notes call it the "decay rate": it is ``alpha``.
 
     Args:
         w: parameters, any shape.  dw: gradient, same shape.  state: dict or None.
@@ -214,7 +214,7 @@ def adam(w, dw, state=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=
     w_{t+1} = w_t - lr mhat_t / (sqrt(vhat_t) + eps)
 
     ``amsgrad=True`` uses the running maximum of v_t in place of v_t (Reddi et al., 2018).
-    ``bias_correction=False`` drops the two divisions: the lecture's "Adam (almost)", whose first
+    ``bias_correction=False`` drops the two divisions: cs231n's notes' "Adam (almost)", whose first
     steps are too large because m_0 = v_0 = 0 biases both averages towards zero (torch has no
     such option; with the default True this is torch.optim.Adam).
 
