@@ -3,6 +3,8 @@
 Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol);
 the cases repeat the visible tests' inputs and add random shapes, seeds and extreme values.
 """
+import dataclasses
+
 import numpy as np
 
 from nnlab import standins
@@ -34,9 +36,10 @@ def builds_on_sigmoid(name, checks, seeds, expect):
     student's own sigmoid or, when that one is wrong, with the stand-in ``nnlab.standins.squashing`` in its place
     (expect(s) gives the result from the values s of the sigmoid), so that a broken sigmoid costs only its own cell."""
     cases = [(EXTREMES.copy(),), (np.linspace(-4, 4, 9),)] + [(normal(seed, shape, 6.0),) for seed, shape in seeds]
-    standin = against(f"{name}_standin", lambda x: expect(standins.squashing(x)), cases,
-                      what=f"{name} with a stand-in for your sigmoid (nnlab.standins.squashing)", stable=True)
-    return [any_of(check, standin, builds_on=("test_sigmoid",)) for check in checks]
+    return [any_of(dataclasses.replace(check, builds_on=(("test_sigmoid", "sigmoid"),)),
+                   against(f"{check.key}_standin", lambda x: expect(standins.squashing(x)), cases,
+                           what=f"{name} with a stand-in for your sigmoid (nnlab.standins.squashing)", stable=True))
+            for check in checks]
 
 
 def float64_output(key, what):
@@ -117,10 +120,10 @@ def standin_net(x, w1, b1, w2, b2, y):
     """(scores, loss, grads) of two_layer_net's wiring with the stand-ins of ``nnlab.standins.BACKPROP``
     in place of the student's layers (what a correct two_layer_net gives when they are swapped in)."""
     a1, c1 = standins.half_affine_forward(x, w1, b1)
-    scores, c2 = standins.half_affine_forward(standins.activation(a1), w2, b2)
+    scores, c2 = standins.half_affine_forward(standins.bent(a1), w2, b2)
     loss, ds = standins.squared_error(scores, y)
     dh, dw2, db2 = standins.half_affine_backward(ds, c2)
-    _, dw1, db1 = standins.half_affine_backward(dh * standins.activation_grad(a1), c1)
+    _, dw1, db1 = standins.half_affine_backward(dh * standins.bent_grad(a1), c1)
     return scores, loss, {"W1": dw1, "b1": db1, "W2": dw2, "b2": db2}
 
 
@@ -136,6 +139,10 @@ def skips_relu_backward(results, cases):
     return True
 
 
+UPSTREAM_OF_NET = (("test_relu", "relu"), ("test_relu_grad", "relu_grad"), ("test_affine_forward", "affine_forward"),
+                   ("test_affine_backward", "affine_backward"), ("test_softmax_cross_entropy", "softmax_cross_entropy"))
+
+
 def net_check(key, output, cases, what):
     """two_layer_net judged on the student's own layers or, when one of them is wrong, on the stand-ins
     (so that a mistake in relu, affine or softmax is charged in its own cell only)."""
@@ -148,11 +155,9 @@ def net_check(key, output, cases, what):
                               "relu_grad of the pre-activation")
             against(key, lambda *a: ref_net(*a)[output], cases, what=what).judge(results, cases)
         own = custom(key, cases, judge)
-    return any_of(own,
+    return any_of(dataclasses.replace(own, builds_on=UPSTREAM_OF_NET),
                   against(f"{key}_standin", lambda *a: standin_net(*a)[output], cases,
-                          what=f"{what}, with stand-ins for your layers (nnlab.standins.BACKPROP)"),
-                  builds_on=("test_relu", "test_relu_grad", "test_affine_forward", "test_affine_backward",
-                             "test_softmax_cross_entropy"))
+                          what=f"{what}, with stand-ins for your layers (nnlab.standins.BACKPROP)"))
 
 
 def ref_net(x, w1, b1, w2, b2, y, relu_backward=True):

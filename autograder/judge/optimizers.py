@@ -6,7 +6,7 @@ gradient per step, checking the contract at every call (``call_rule``: a ``(w_ne
 inputs left as they were), and the iterates are compared here, step by step, with those of the
 reference from the same start with the same gradients; when they differ, the iterates are compared
 with those of the classic mistakes (``MISTAKES``) to say which one it is. ``fit`` is judged with the
-stand-in rule ``nnlab.standins.recorded_rule`` (not a graded component, so a mistake in an update rule
+stand-in rule ``nnlab.standins.SignStep`` (not a graded component, so a mistake in an update rule
 is not charged again there): the same stand-in is run here, and the losses, final parameters and the
 calls it recorded must agree.
 """
@@ -168,16 +168,15 @@ def bowl(curvature, centre):
 
 def expected_fit(curvature, centre, start, steps, hyper):
     """(params, losses, calls) of the contract's loop, one state per parameter, with the stand-in rule
-    ``nnlab.standins.recorded_rule``."""
-    loss_and_grads = bowl(curvature, centre)
-    params, states, losses, calls = dict(start), {k: None for k in start}, [], []
+    ``nnlab.standins.SignStep`` (calls: the sorted (shape, calls its state had seen) of every call)."""
+    loss_and_grads, rule = bowl(curvature, centre), standins.SignStep()
+    params, states, losses = dict(start), {k: None for k in start}, []
     for _ in range(steps):
         loss, grads = loss_and_grads(params)
         losses.append(loss)
         for k in params:
-            calls.append((np.shape(params[k]), 0 if states[k] is None else states[k]["calls"]))
-            params[k], states[k] = standins.recorded_rule(params[k], grads[k], states[k], **hyper)
-    return params, np.array(losses), sorted(calls)
+            params[k], states[k] = rule(params[k], grads[k], states[k], **hyper)
+    return params, np.array(losses), sorted((shape, seen) for shape, seen, _ in rule.calls)
 
 
 def fit_cases():
@@ -186,7 +185,7 @@ def fit_cases():
     rng = np.random.default_rng(170)
     curvature = {"W": rng.uniform(0.5, 3.0, size=(4, 3)), "b": rng.uniform(0.5, 3.0, size=3),
                  "c": rng.uniform(0.5, 3.0, size=())}
-    for hyper in [{"lr": 0.05, "decay": 0.8}, {"lr": 0.1, "decay": 0.5}, {}]:
+    for hyper in [{"lr": 0.05, "decay": 0.8}, {"momentum": 0.5}, {}]:
         start = {k: np.asarray(rng.normal(size=np.shape(v))) for k, v in curvature.items()}
         cases.append((curvature, 1.0, start, 15, hyper))
     return cases
@@ -194,7 +193,7 @@ def fit_cases():
 
 def judge_fit(results, cases):
     for (curvature, centre, start, steps, hyper), result in zip(cases, results):
-        what = f"fit with a stand-in rule (w - lr * v, v = decay * v + dw; {hyper}) for {steps} steps"
+        what = f"fit with a stand-in rule (nnlab.standins.SignStep: w - 0.1 * sign(dw)), **{hyper}, for {steps} steps"
         if result.error:
             raise Failure(f"{what} raised {result.error}")
         if result.mutated:
@@ -205,7 +204,11 @@ def judge_fit(results, cases):
         params, losses, calls = expected_fit(curvature, centre, start, steps, hyper)
         compare(got["losses"], losses, f"{what}: the recorded losses (the loss before each update)")
         compare(got["params"], params, f"{what}: the final params")
-        seen = sorted((tuple(shape), n) for shape, n in got["calls"])
+        seen = sorted((tuple(shape), n) for shape, n, _ in got["calls"])
+        passed = [h for _, _, h in got["calls"] if h != hyper]
+        if passed:
+            raise Failure(f"{what}: every call of the rule should receive the hyperparameters given to fit, {hyper}; "
+                          f"one received {passed[0]}")
         if seen != calls:
             raise Failure("each parameter array must have its own state, passed from one step to the next; "
                           f"{what}, the rule saw (shape, calls so far) = {seen[:12]}")
@@ -286,5 +289,6 @@ TESTS = {
         ((2, 3, 2), 162, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.1}),
         ((7,), 163, {"lr": 0.05, "betas": (0.0, 0.0)})], steps=30)],
     "test_fit": [custom("fit", fit_cases(), judge_fit)],
-    "test_train_digits": [custom("train_digits", [()], judge_train_digits)],
+    "test_train_digits": [custom("train_digits", [()], judge_train_digits,
+                                 builds_on={"test_adam": "adam", "test_fit": "fit"})],
 }
