@@ -15,6 +15,10 @@ Stand-ins:
     shift_scale_forward, shift_scale_backward: a fixed affine map with batchnorm_forward's signature.
     SignStep: an update rule that moves every weight by a fixed step against its gradient's sign,
         recording each call (for sgd, adam, ... passed to a training loop).
+    squashing: 0.5 + 0.25 tanh(x), with sigmoid's signature (for sigmoid_grad, softplus_grad).
+    half_affine_forward, half_affine_backward: out = ½ x w + b, with affine_forward's signature.
+    squared_error: a squared-error loss with softmax_cross_entropy's signature.
+    SIGMOID, BACKPROP: the names of 01's functions, each with its stand-in (for ``replacing``).
 """
 import contextlib
 
@@ -59,6 +63,37 @@ def shift_scale_backward(dout, cache):
     dx = 0.5 gamma dout, dgamma = Σ_n 0.5 (x_n - c) dout_n, dbeta = Σ_n dout_n."""
     centred, gamma = cache
     return SCALE * gamma * dout, SCALE * (centred * dout).sum(axis=0), dout.sum(axis=0)
+
+
+def squashing(x):
+    """Stand-in for sigmoid: 0.5 + 0.25 tanh(x), elementwise, in (0.25, 0.75) and stable for any x.
+    x: any shape; returns float64 of x's shape."""
+    return 0.5 + 0.25 * np.tanh(np.asarray(x, dtype=np.float64))
+
+
+def half_affine_forward(x, w, b):
+    """Stand-in for affine_forward: out = ½ x w + b for x (N, D), w (D, M), b (M,); returns (out (N, M), cache)."""
+    return 0.5 * (x @ w) + b, (x, w)
+
+
+def half_affine_backward(dout, cache):
+    """Gradients of ``half_affine_forward`` for dout (N, M): dx = ½ dout wᵀ (N, D), dw = ½ xᵀ dout (D, M),
+    db = Σ_n dout_n (M,)."""
+    x, w = cache
+    return 0.5 * (dout @ w.T), 0.5 * (x.T @ dout), dout.sum(axis=0)
+
+
+def squared_error(scores, y):
+    """Stand-in for softmax_cross_entropy: L = 1/(2N) Σ_n ‖scores_n - onehot(y_n)‖² for scores (N, C) and
+    integer labels y (N,); returns (L as a float, dL/dscores (N, C))."""
+    n = scores.shape[0]
+    diff = scores - np.eye(scores.shape[1])[y]
+    return float(0.5 * np.sum(diff * diff) / n), diff / n
+
+
+SIGMOID = {"sigmoid": squashing}
+BACKPROP = {"relu": bent, "relu_grad": bent_grad, "affine_forward": half_affine_forward,
+            "affine_backward": half_affine_backward, "softmax_cross_entropy": squared_error}
 
 
 class SignStep:

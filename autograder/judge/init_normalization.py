@@ -5,9 +5,12 @@ An initializer is judged by the statistics of many draws: the notebook's ``initi
 draws from generators it seeds itself (as ``check_initializer`` does) and sends back the first
 matrix, fingerprints of the seeded matrices, and the mean, variance and quantiles of |w| over
 200,000 drawn values (the values themselves would not fit through the channel). The expected
-variance never enters the sandbox: it is the table's formula for the visible cases and, as the
-old hidden tests did, the variance of 200,000 values drawn here from the reference for the others.
-The thresholds are those of ``check_initializer``.
+variance never enters the sandbox (the notebook states it as the condition of the student's derivation):
+it is the reference's formula for the visible cases and, as the old hidden tests did, the variance of
+200,000 values drawn here from the reference for the others. The thresholds are those of
+``check_initializer``; a variance off by the factor of a classic mistake gets that mistake's sentence.
+``zeros`` is judged by the symmetry it causes: trained from zeros by the student's ``train_from``, the
+tiny network's hidden units must stay identical (and match the reference's training from zeros).
 """
 import functools
 
@@ -123,9 +126,8 @@ def judge_draws(name, call, fan_in, fan_out, kw, uniform, got, var):
     if not abs(mean) < 5 * np.sqrt(var / n):
         raise Failure(f"{name}({fan_in}, {fan_out}): the mean of {n} drawn weights is {mean:.3g}; it should be 0")
     if not abs(measured / var - 1) < 0.03:
-        raise Failure(f"{call}: the variance of {n} drawn weights is {measured:.4g}, but it should be {var:.4g} "
-                      f"(you are off by a factor {measured / var:.3f}). Check the formula, and whether you passed "
-                      "a variance where a standard deviation or a bound belongs")
+        raise Failure(f"{call}: " + (variance_mistake(name, fan_in, fan_out, kw, measured, var) or
+                      condition_failure(name, fan_in, fan_out, measured, var, n)))
     quantiles = np.asarray(got["abs_quantiles"], dtype=np.float64)
     inside = float(np.interp(np.sqrt(var), quantiles, np.linspace(0.0, 1.0, len(quantiles))))
     expected, kind = (1 / np.sqrt(3), "uniform") if uniform else (0.6827, "normal (Gaussian)")
@@ -135,6 +137,105 @@ def judge_draws(name, call, fan_in, fan_out, kw, uniform, got, var):
     bound = np.sqrt(3 * var)  # U(-a, a) has variance a^2 / 3; allow 1 % for a variance measured from draws
     if uniform and not quantiles[-1] <= 1.01 * bound:
         raise Failure(f"{name}: a weight of size {quantiles[-1]:.4g} exceeds the bound a = {bound:.4g} of U(-a, a)")
+
+
+# The condition each family's variance satisfies (by the first word of its name), as the notebook's check_initializer.
+CONDITIONS = {"small": ("Var(w)", lambda fan_in, fan_out, v: v),
+              "xavier": ("(F + B) / 2, the average of the forward and backward factors", lambda fi, fo, v: (fi + fo) * v / 2),
+              "he": ("the forward factor F = fan_in * Var(w)", lambda fan_in, fan_out, v: fan_in * v)}
+
+
+def condition_failure(name, fan_in, fan_out, measured, var, n):
+    """The notebook's sentence: the condition of the derivation, computed from the measured and the expected variance."""
+    what, condition = CONDITIONS[name.split("_")[0]]
+    got, want = condition(fan_in, fan_out, measured), condition(fan_in, fan_out, var)
+    return (f"with the variance {measured:.4g} of {n} drawn weights, {what} is {got:.4g}, but it should be {want:.4g} "
+            f"(off by a factor {got / want:.3f}). Check your derivation, and whether you passed a variance where a "
+            "standard deviation or a bound belongs")
+
+
+def variance_mistake(name, fan_in, fan_out, kw, measured, var):
+    """The sentence of a classic mistake the measured variance points to, or None."""
+    def near(x):
+        return abs(measured / x - 1) < 0.03
+    if near(var * var):
+        return ("the drawn weights have a standard deviation equal to the variance of your derivation: you passed the "
+                "variance where a standard deviation belongs (rng.normal and the bound of rng.uniform take a standard "
+                "deviation or a bound, not a variance)")
+    if name.endswith("uniform") and near(var / 3):
+        return ("the drawn weights have a third of the variance of your derivation: the bound a of U(-a, a) was set to "
+                "the standard deviation, but U(-a, a) has variance a^2 / 3 (step 5)")
+    if name.startswith("he") and fan_in != fan_out and near(var * fan_in / fan_out):
+        return ("the variance is that of the forward condition with fan_out in place of fan_in: He's condition keeps "
+                "the forward factor F = fan_in * Var(w) (step 4)")
+    return None
+
+
+# --- the symmetry of zeros: the tiny network of the notebook's tiny_net cell ----------------------------------
+
+def tiny_data():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(32, 3))
+    return X, np.stack([np.sin(X[:, 0]) + X[:, 1] * X[:, 2], np.cos(X[:, 1])], axis=1)
+
+
+def tiny_grads(params, X, Y):
+    """Gradients of L = ||sigmoid(X W1) W2 - Y||^2 / (2N) (the notebook's tiny_net)."""
+    h = act.sigmoid(X @ params["W1"])
+    dout = (h @ params["W2"] - Y) / len(X)
+    return {"W1": X.T @ ((dout @ params["W2"].T) * h * (1.0 - h)), "W2": h.T @ dout}
+
+
+def ref_train_from_zeros(steps, lr, hidden):
+    X, Y = tiny_data()
+    params = {"W1": np.zeros((3, hidden)), "W2": np.zeros((hidden, 2))}
+    for _ in range(steps):
+        grads = tiny_grads(params, X, Y)
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params
+
+
+def distinct_units(params, tol=1e-9):
+    """The number of different hidden units (the notebook's distinct_units)."""
+    units = np.concatenate([params["W1"], params["W2"].T], axis=0).T
+    scale = max(1.0, float(np.abs(units).max()))
+    kept = []
+    for u in units:
+        if not any(np.abs(u - v).max() <= tol * scale for v in kept):
+            kept.append(u)
+    return len(kept)
+
+
+def trained_params(result, call, hidden):
+    """The student's trained {"W1", "W2"}, checked for their shapes."""
+    if result.error:
+        raise Failure(f"{call} raised {result.error}")
+    got = result.value
+    shapes = {"W1": (3, hidden), "W2": (hidden, 2)}
+    if not isinstance(got, dict) or set(got) != set(shapes) or any(np.shape(got[k]) != v for k, v in shapes.items()):
+        raise Failure(f"{call} should return a dict with W1 of shape {shapes['W1']} and W2 of shape {shapes['W2']}")
+    return {k: np.asarray(v, dtype=np.float64) for k, v in got.items()}
+
+
+def judge_zeros_symmetry(results, cases):
+    for (steps, lr, hidden), result in zip(cases, results):
+        call = f"train_from(zeros, steps={steps}, lr={lr}, hidden={hidden})"
+        got = trained_params(result, call, hidden)
+        count = distinct_units(got)
+        if count != 1:
+            raise Failure(f"{call} ended with {count} different hidden units of {hidden}: started at zeros, the hidden "
+                          "units should stay identical (identical units get identical gradients), so zeros must be "
+                          "all zeros, and train_from must start from init(3, hidden) and init(hidden, 2)")
+        compare(got, ref_train_from_zeros(steps, lr, hidden), f"{call} (the weights after training)")
+
+
+def judge_random_symmetry(results, cases):
+    for (steps, lr, hidden, seed), result in zip(cases, results):
+        call = f"train_from(small_random, steps={steps}, lr={lr}, rng=np.random.default_rng({seed}), hidden={hidden})"
+        count = distinct_units(trained_params(result, call, hidden))
+        if count != hidden:
+            raise Failure(f"{call} ended with {count} different hidden units of {hidden}: random initial weights "
+                          "should break the symmetry, so that every unit learns something else")
 
 
 def shape_1x1(key, name):
@@ -195,8 +296,8 @@ def tests():
             against("standardize_apply", ref.standardize_apply, apply_cases(digits), pure=True),
             custom("standardize_apply_mismatch", MISMATCHED, raises_value_error)],
         "test_zeros_small_random": [
-            against("zeros", lambda fan_in, fan_out, seed: ref_init.zeros(fan_in, fan_out),
-                    [(3, 4, None), (3, 4, 0), (1, 1, None), (64, 7, None)]),
+            custom("zeros_symmetry", [(200, 1.0, 4), (50, 0.5, 7), (1, 1.0, 1)], judge_zeros_symmetry),
+            custom("small_random_symmetry", [(200, 1.0, 4, 0), (30, 0.5, 6, 1)], judge_random_symmetry),
             initializer("small_random", [(100, 50, {}, 0.01**2), (20, 30, {"scale": 0.5}, 0.5**2)],
                         [(256, 64, {}), (7, 3, {"scale": 2.0}), (30, 500, {"scale": 1e-3})])],
         "test_xavier_normal": [

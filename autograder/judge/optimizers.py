@@ -4,14 +4,17 @@ Each test cell's hidden part collects the keys below (see ``autograder.judge`` f
 A rule is judged on a whole trajectory: the notebook's ``trajectory`` runs it from ``w0`` with one
 gradient per step, checking the contract at every call (``call_rule``: a ``(w_next, state)`` pair,
 inputs left as they were), and the iterates are compared here, step by step, with those of the
-reference from the same start with the same gradients. ``fit`` is judged with a scripted stand-in
-rule defined in the hidden block (not a graded component): the same stand-in is run here, and the
-losses, final parameters and the calls it recorded must agree.
+reference from the same start with the same gradients; when they differ, the iterates are compared
+with those of the classic mistakes (``MISTAKES``) to say which one it is. ``fit`` is judged with the
+stand-in rule ``nnlab.standins.SignStep`` (not a graded component, so a mistake in an update rule
+is not charged again there): the same stand-in is run here, and the losses, final parameters and the
+calls it recorded must agree.
 """
 import math
 
 import numpy as np
 
+from nnlab import standins
 from nnlab.data import load_digits_split
 
 from autograder.reference import layers
@@ -19,9 +22,9 @@ from autograder.reference import optimizers as ref
 
 from . import Failure, compare, custom
 
-# The visible tests' tiny case: a start and two gradients (the notebook's W0, G1, G2).
+# The visible tests' tiny case: a start and four gradients (the notebook's W0 and G).
 W0 = np.array([1.0, -2.0, 0.5])
-TINY_GRADS = np.array([[0.5, 1.0, -2.0], [0.25, -1.0, -2.0]])
+TINY_GRADS = np.array([[0.5, 1.0, -2.0], [0.25, -1.0, -2.0], [-1.0, 0.5, 1.0], [2.0, 0.0, -0.5]])
 ASSERTION = "AssertionError: "
 
 
@@ -46,11 +49,82 @@ def reference_iterates(rule, w, grads, hyper):
     return np.array(out)
 
 
+# --- classic mistakes, recognised by their trajectories -------------------------------------------------
+
+def _ignoring(name, key):
+    """The reference rule called without the hyperparameter ``key`` (its default is used instead)."""
+    rule = getattr(ref, name)
+    return lambda w, dw, state, **hyper: rule(w, dw, state, **{k: v for k, v in hyper.items() if k != key})
+
+
+def _adam_counting_from(first, advances=True):
+    """Adam whose step counter starts at ``first`` before the increment (the first step uses t = first + 1),
+    or never advances (advances=False: every step uses t = 1)."""
+    def rule(w, dw, state, **hyper):
+        if state is None:
+            state = {"step": first, "exp_avg": np.zeros_like(w), "exp_avg_sq": np.zeros_like(w)}
+        elif not advances:
+            state = {**state, "step": 0}
+        return ref.adam(w, dw, state, **hyper)
+    return rule
+
+
+def _averaged(eps_inside=False, swapped=False, summed=False):
+    """RMSprop (or Adagrad: summed=True) with eps inside the root, or with the running average's weights swapped."""
+    def rule(w, dw, state, lr=1e-2, alpha=0.99, eps=None, weight_decay=0.0):
+        eps = (1e-10 if summed else 1e-8) if eps is None else eps
+        g = dw + weight_decay * w
+        s = np.zeros_like(w) if state is None else state["s"]
+        s = s + g * g if summed else (1 - alpha) * s + alpha * g * g if swapped else alpha * s + (1 - alpha) * g * g
+        return w - lr * g / (np.sqrt(s + eps) if eps_inside else np.sqrt(s) + eps), {"s": s}
+    return rule
+
+
+def _nesterov_old_velocity(w, dw, state, lr=1e-3, momentum=0.9, weight_decay=0.0):
+    g = dw + weight_decay * w
+    v = np.zeros_like(w) if state is None else state["v"]
+    return w - lr * (g + momentum * v), {"v": momentum * v + g}
+
+
+IGNORED = "{what} ignores its {key} argument: the result is that of the default {key}; use the {key} it is given"
+MISTAKES = {
+    "adam": [(_adam_counting_from(1), "Adam's step counter starts at 1 and is incremented before it is used, so the "
+              "first step uses t = 2 (a first step of about 0.74 * lr instead of lr): start the count at 0, so that "
+              "the first step has t = 1"),
+             (_adam_counting_from(0, advances=False), "Adam's step counter never advances: every step uses the bias "
+              "correction of t = 1; store the incremented step number in the state"),
+             (lambda w, dw, state, **h: ref.adam(w, dw, state, bias_correction=False, **h),
+              "that is Adam without bias correction (m and v are not divided by 1 - beta**t)")],
+    "rmsprop": [(_averaged(eps_inside=True), "RMSprop adds eps inside the square root: sqrt(s + eps); torch adds it "
+                 "outside, sqrt(s) + eps"),
+                (_averaged(swapped=True), "the weights of RMSprop's running average are swapped: the old average "
+                 "keeps the weight alpha and the new squared gradient gets 1 - alpha")],
+    "adagrad": [(_averaged(eps_inside=True, summed=True), "Adagrad adds eps inside the square root: sqrt(G + eps); "
+                 "torch adds it outside, sqrt(G) + eps")],
+    "nesterov": [(_nesterov_old_velocity, "Nesterov's step uses the old velocity; in torch's form the step "
+                  "g + momentum * v uses the velocity just updated")],
+}
+
+
+def diagnosis(name, w0, grads, hyper, got):
+    """The sentence of the classic mistake whose trajectory the student's iterates follow, or None."""
+    candidates = MISTAKES.get(name, []) + [(_ignoring(name, key), IGNORED.format(what=call_text(name, hyper), key=key))
+                                           for key in ("eps", "weight_decay") if key in hyper]
+    for rule, sentence in candidates:
+        try:
+            want = reference_iterates(rule, w0.copy(), grads, hyper)
+        except (ValueError, KeyError):
+            continue
+        if got.shape == want.shape and np.allclose(got, want, rtol=1e-7, atol=1e-10):
+            return sentence
+    return None
+
+
 def update_rule(name, visible, random, steps=20):
     """The check of one rule: the visible tests' hyperparameters on the tiny case, then random trajectories.
 
     Args:
-        visible: hyperparameter dicts of the visible tests (two steps from W0 with G1, G2).
+        visible: hyperparameter dicts of the visible tests (four steps from W0 with the gradients G).
         random: (shape, seed, hyper) triples, ``steps`` steps each.
     """
     rule = getattr(ref, name)
@@ -72,13 +146,17 @@ def update_rule(name, visible, random, steps=20):
                 raise Failure(f"{what}: the {n} iterates should stack to shape {(n, *shape)}; got "
                               + (f"shape {got.shape}" if isinstance(got, np.ndarray) else type(got).__name__))
             want = reference_iterates(rule, w0.copy(), grads, hyper)
+            if not np.allclose(got, want, rtol=1e-7, atol=1e-10):
+                mistake = diagnosis(name, w0, grads, hyper, got)
+                if mistake:
+                    raise Failure(f"{what}: {mistake}")
             for t in range(n):
                 compare(got[t], want[t], f"{what}, step {t + 1} of {n}")
 
     return custom(name, cases, judge)
 
 
-# --- fit, with a scripted stand-in rule --------------------------------------------------------------
+# --- fit, with a stand-in rule --------------------------------------------------------------------
 
 def bowl(curvature, centre):
     """L = ½ Σ_k Σ curvature[k] (p_k - centre)², and its gradients (the hidden block's bowl)."""
@@ -88,24 +166,17 @@ def bowl(curvature, centre):
     return loss_and_grads
 
 
-def scripted(w, dw, state=None, lr=0.1, decay=0.0):
-    """The hidden block's stand-in rule: v = decay * v + dw; w - lr * v, counting its calls in its state."""
-    n, v = (0, np.zeros_like(w)) if state is None else (state["calls"], state["v"])
-    v = decay * v + dw
-    return w - lr * v, {"calls": n + 1, "v": v}
-
-
 def expected_fit(curvature, centre, start, steps, hyper):
-    """(params, losses, calls) of the contract's loop, one state per parameter, with the stand-in rule."""
-    loss_and_grads = bowl(curvature, centre)
-    params, states, losses, calls = dict(start), {k: None for k in start}, [], []
+    """(params, losses, calls) of the contract's loop, one state per parameter, with the stand-in rule
+    ``nnlab.standins.SignStep`` (calls: the sorted (shape, calls its state had seen) of every call)."""
+    loss_and_grads, rule = bowl(curvature, centre), standins.SignStep()
+    params, states, losses = dict(start), {k: None for k in start}, []
     for _ in range(steps):
         loss, grads = loss_and_grads(params)
         losses.append(loss)
         for k in params:
-            calls.append((np.shape(params[k]), 0 if states[k] is None else states[k]["calls"]))
-            params[k], states[k] = scripted(params[k], grads[k], states[k], **hyper)
-    return params, np.array(losses), sorted(calls)
+            params[k], states[k] = rule(params[k], grads[k], states[k], **hyper)
+    return params, np.array(losses), sorted((shape, seen) for shape, seen, _ in rule.calls)
 
 
 def fit_cases():
@@ -114,7 +185,7 @@ def fit_cases():
     rng = np.random.default_rng(170)
     curvature = {"W": rng.uniform(0.5, 3.0, size=(4, 3)), "b": rng.uniform(0.5, 3.0, size=3),
                  "c": rng.uniform(0.5, 3.0, size=())}
-    for hyper in [{"lr": 0.05, "decay": 0.8}, {"lr": 0.1, "decay": 0.5}, {}]:
+    for hyper in [{"lr": 0.05, "decay": 0.8}, {"momentum": 0.5}, {}]:
         start = {k: np.asarray(rng.normal(size=np.shape(v))) for k, v in curvature.items()}
         cases.append((curvature, 1.0, start, 15, hyper))
     return cases
@@ -122,7 +193,7 @@ def fit_cases():
 
 def judge_fit(results, cases):
     for (curvature, centre, start, steps, hyper), result in zip(cases, results):
-        what = f"fit with a stand-in rule (w - lr * v, v = decay * v + dw; {hyper}) for {steps} steps"
+        what = f"fit with a stand-in rule (nnlab.standins.SignStep: w - 0.1 * sign(dw)), **{hyper}, for {steps} steps"
         if result.error:
             raise Failure(f"{what} raised {result.error}")
         if result.mutated:
@@ -133,7 +204,11 @@ def judge_fit(results, cases):
         params, losses, calls = expected_fit(curvature, centre, start, steps, hyper)
         compare(got["losses"], losses, f"{what}: the recorded losses (the loss before each update)")
         compare(got["params"], params, f"{what}: the final params")
-        seen = sorted((tuple(shape), n) for shape, n in got["calls"])
+        seen = sorted((tuple(shape), n) for shape, n, _ in got["calls"])
+        passed = [h for _, _, h in got["calls"] if h != hyper]
+        if passed:
+            raise Failure(f"{what}: every call of the rule should receive the hyperparameters given to fit, {hyper}; "
+                          f"one received {passed[0]}")
         if seen != calls:
             raise Failure("each parameter array must have its own state, passed from one step to the next; "
                           f"{what}, the rule saw (shape, calls so far) = {seen[:12]}")
@@ -214,5 +289,6 @@ TESTS = {
         ((2, 3, 2), 162, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.1}),
         ((7,), 163, {"lr": 0.05, "betas": (0.0, 0.0)})], steps=30)],
     "test_fit": [custom("fit", fit_cases(), judge_fit)],
-    "test_train_digits": [custom("train_digits", [()], judge_train_digits)],
+    "test_train_digits": [custom("train_digits", [()], judge_train_digits,
+                                 builds_on={"test_adam": "adam", "test_fit": "fit"})],
 }

@@ -33,6 +33,35 @@ class Answer:
 
 
 ANSWERS = {
+    "01_backprop": [
+        Answer("the numerically stable softplus (Part 1)",
+               (r"log1p\((np\.)?exp\(-(np\.)?abs\(",                        # log1p(exp(-abs(x)))
+                r"log1p\((np\.)?exp\(-x\)\)",                              # x + log1p(exp(-x)) for x > 0
+                r"\\log\(1\+e\^\{?-\|x\|\}?\)",                            # log(1 + e^{-|x|})
+                r"x\+\\log\(1\+e\^\{?-x\}?\)"),                             # x + log(1 + e^{-x})
+               ("np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))",
+                r"$\log(1+e^{x}) = \max(x, 0) + \log(1 + e^{-|x|})$",
+                "np.where(x > 0, x + np.log1p(np.exp(-x)), np.log1p(np.exp(x)))",
+                r"for $x > 0$, $\log(1 + e^{x}) = x + \log(1 + e^{-x})$")),
+    ],
+    "03_init_normalization": [
+        Answer("the initialisation variances of Xavier and He (Part 2)",
+               (r"(?<![\w.])[26](\.0)?/\(?(fan_?in|n_?\{?(\\text\{)?in\}?\}?)\+(fan_?out|n_?\{?(\\text\{)?out)",
+                r"\\d?frac\{(\\text\{gain\}\^2(\\cdot)?)?[26]?\}\{(\\text\{fan\}|n)_\{?(\\text\{)?in\}?\}?\+",
+                r"(?<![\w.])[23](\.0)?/(fan_?in|n_?\{?(\\text\{)?in\b)",
+                r"\\d?frac\{(\\text\{gain\}\^2|2)\}\{(\\text\{fan\}|n)_\{?(\\text\{)?in\}?\}?\}",
+                r"gain/(np\.)?sqrt\(fan_?in\)",
+                r"(?<![\w.])2/1[05]0\b"),                                   # the old visible cases' variances
+               ("rng.normal(0.0, gain * np.sqrt(2.0 / (fan_in + fan_out)), size=(fan_in, fan_out))",
+                "bound = gain * np.sqrt(6.0 / (fan_in + fan_out))",
+                "bound = gain * np.sqrt(3.0 / fan_in)",
+                "rng.normal(0.0, gain / np.sqrt(fan_in), size=(fan_in, fan_out))",
+                r"$\text{gain}^2 \cdot \dfrac{2}{\text{fan}_{\text{in}}+\text{fan}_{\text{out}}}$",
+                r"$\dfrac{\text{gain}^2}{\text{fan}_{\text{in}}}$, `gain=sqrt(2)`, so $\dfrac{2}{\text{fan}_{\text{in}}}$",
+                r"Var(w) = 2 / (n_in + n_out)",
+                "check_initializer(xavier_normal, 100, 50, 2 / 150, \"xavier_normal\")",
+                "check_initializer(he_normal, 100, 50, 2 / 100, \"he_normal\")")),
+    ],
     "04_batchnorm": [
         Answer("the closed-form batch-norm backward pass (Part 3)",
                (r"n\*?(g|dout|dxhat|dy)\w*(_n|_i)?-(np\.)?(\\sum|sum)",                  # N g - sum g ... (math or code)
