@@ -213,7 +213,8 @@ MISTAKES = [
     _m("05_regularization", "hinge_gradient_misses_correct_class", "hinge",
        "    active[rows, y] = -active.sum(axis=1)\n", "",
        "dscores without the correct class's entries (the derivation stops at the wrong classes)",
-       {"test_hinge_loss"}, r"right at the wrong classes j != y_i but not at the correct classes"),
+       {"test_hinge_loss"}, r"right at the wrong classes j != y_i but not at the correct classes"
+                            r"|at the correct classes \(the diagonal\): the correct class's score appears in every term"),
     _m("05_regularization", "shift_wraps_around", "augmentations",
        "    padded = np.pad(images, ((0, 0), (m, m), (m, m)))\n    dy, dx = rng.integers(-m, m + 1, size=(2, n))\n"
        "    out = np.empty_like(images)\n    for k in range(n):\n"
