@@ -292,8 +292,4 @@ MISTAKES = [
        "    dx = g / std",
        "a pasted batchnorm_backward that treats the batch mean and variance as constants",
        {"test_model"}, r"gradient of 'W\d'.*disagrees"),
-    _m("06_capstone", "pasted_dropout_keep_probability", "components",
-       "mask = (rng.random(x.shape) >= p) / (1.0 - p)", "mask = (rng.random(x.shape) < p) / p",
-       "a pasted dropout_forward that takes p as the keep probability (charged in assignment 5, not by test_model)",
-       set(), r"$^"),
 ]
