@@ -128,3 +128,37 @@ def replacing(namespace, **standins):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+# --- assignment 5: penalties and a data loss, for the cells that compose them (elastic net, svm_loss) ----------
+
+def quartic_penalty(W, lam):
+    """Stand-in for l2_penalty: (lam Σ W⁴ / 4, its gradient lam W³). Like every penalty of the course it is
+    proportional to lam, so any correct way of composing penalties gives the same result with it.
+    W: any shape; returns (float, array of W's shape)."""
+    W = np.asarray(W, dtype=np.float64)
+    return float(lam * np.sum(W ** 4) / 4), lam * W ** 3
+
+
+def cubic_penalty(W, lam):
+    """Stand-in for l1_penalty: (lam Σ |W|³ / 3, its gradient lam W |W|). W: any shape."""
+    W = np.asarray(W, dtype=np.float64)
+    return float(lam * np.sum(np.abs(W) ** 3) / 3), lam * W * np.abs(W)
+
+
+def quartic_cubic_penalty(W, lam, beta=1.0):
+    """Stand-in for elastic_net_penalty: quartic_penalty of strength lam·beta plus cubic_penalty of strength lam."""
+    value_4, grad_4 = quartic_penalty(W, lam * beta)
+    value_3, grad_3 = cubic_penalty(W, lam)
+    return value_4 + value_3, grad_4 + grad_3
+
+
+def square_loss(scores, y, margin=1.0):
+    """Stand-in for hinge_loss: (1/N Σ_i (½ Σ_j f_ij² − margin · f_{i y_i}), its gradient (f − margin · onehot(y)) / N).
+
+    scores: (N, C); y: (N,) integer labels. Returns (float, (N, C))."""
+    scores = np.asarray(scores, dtype=np.float64)
+    n = scores.shape[0]
+    onehot = np.zeros_like(scores)
+    onehot[np.arange(n), y] = margin
+    return float((0.5 * np.sum(scores * scores) - np.sum(onehot * scores)) / n), (scores - onehot) / n

@@ -209,6 +209,16 @@ def _judge_early_stopping(results, cases):
 RENAMED = np.array([3, 7, 0, 9, 5, 1, 8, 2, 4, 6])  # a permutation of the ten classes, no digit keeps its label
 SPLIT_SEEDS = (2026, 4051)
 THRESHOLDS = {"test_accuracy_90": 0.90, "test_accuracy_94": 0.94, "test_accuracy_96": 0.96}
+WHAT_TO_TRY = {
+    0.90: "any network that trains gets there: check that the loss falls in the first epochs (else lower the learning "
+          "rate, pass **hyper to the rule, and fix the gradients if test_model fails) and that predict uses "
+          "evaluation mode",
+    0.94: "weights at the right scale (He or Xavier, not N(0, 0.01^2)), Adam or momentum at a learning rate that "
+          "trains, and enough epochs with early stopping",
+    0.96: "a recipe that works on every split: a few hundred hidden units, batch normalization or a tuned Adam, a little "
+          "dropout or L2, patience of 10 or more; compare variants on two seeds (part 5)",
+}
+"""What a recipe below each threshold should try first (the feedback of the accuracy cells)."""
 
 
 def grading_split(seed):
@@ -252,7 +262,7 @@ def accuracy_judge(threshold, relayed=False):
         for result, (_, y_test) in zip(results, SPLITS):
             _require(not result.error,
                      f"the labels predicted for the test images of a grading split are missing ({result.error}): "
-                     "test_accuracy_90 computes them, see its message" if relayed else
+                     "test_accuracy_90 computes them, see its message (build_and_train or predict raised)" if relayed else
                      f"build_and_train on a grading split, or the predict of the model it returned, raised {result.error}")
             labels = result.value
             _checked(check_shape, labels, y_test.shape, "the labels predicted for the test images of a grading split")
@@ -265,7 +275,8 @@ def accuracy_judge(threshold, relayed=False):
         mean = float(np.mean(graded))
         _require(mean >= threshold,
                  f"the mean test accuracy on the grading splits is {mean:.1%} "
-                 f"({', '.join(f'{a:.1%}' for a in graded)}); this cell needs {threshold * 100:g} %")
+                 f"({', '.join(f'{a:.1%}' for a in graded)}); this cell needs {threshold * 100:g} %. What to try: "
+                 f"{WHAT_TO_TRY[threshold]}")
     return judge
 
 

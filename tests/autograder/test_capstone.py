@@ -3,6 +3,7 @@ the sandbox, the accuracy cells' hidden parts send back predicted labels, and th
 accuracy outside. The solution's recipe passes every threshold, a recipe that trains on the test split
 gets no accuracy points even when it passes the visible check, the held-out labels never enter the
 sandbox, and the thresholds the notebook states are the ones the judge applies."""
+import ast
 import json
 import re
 
@@ -114,3 +115,21 @@ def test_notebook_states_the_thresholds_the_judge_applies():
             assert passed == passes, (name, accuracy, message)
             if not passes:
                 assert f"this cell needs {threshold} %" in message, message
+
+
+def test_each_accuracy_cell_asserts_its_threshold_after_collecting_and_says_what_was_reached_and_what_to_try():
+    (define,) = [n for n in ast.parse(CELLS["final_run"].source).body
+                 if isinstance(n, ast.FunctionDef) and n.name == "check_accuracy"]
+    namespace = {"val_accuracy": 0.912}
+    exec(compile(ast.Module([define], []), "final_run", "exec"), namespace)
+    with pytest.raises(AssertionError, match=r"reaches 91\.2% validation accuracy .* below 94%.*What to try: more epochs"):
+        namespace["check_accuracy"](0.94, "more epochs")
+    namespace["val_accuracy"] = 0.95
+    namespace["check_accuracy"](0.94, "more epochs")
+    for name in ACCURACY_CELLS:
+        source = CELLS[name].source
+        threshold = name.rsplit("_", 1)[1]
+        assert f"check_accuracy(0.{threshold}," in source, f"{name} does not assert its threshold"
+        assert source.index("### END HIDDEN TESTS") < source.index("check_accuracy("), (
+            f"{name}: the hidden part must collect before the visible check, which may fail while the grading "
+            "splits pass")

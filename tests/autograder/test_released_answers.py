@@ -76,6 +76,19 @@ ANSWERS = {
                 "dx = (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0)) / s",
                 "dx = (N * dxhat - np.sum(dxhat, axis=0) - xhat * np.sum(dxhat * xhat, axis=0)) / (N * std)")),
     ],
+    "05_regularization": [
+        Answer("the gradient of the multiclass hinge loss (Part 2)",
+               (r"-\\frac\{1\}\{N\}\\sum_\{?j\\ne\{?y_\{?i\}?\}?\}?",                    # - 1/N sum_{j != y_i} ...
+                r"\\frac\{1\}\{N\}(\\mathbb\{1\}|\\mathbf\{1\}|1)?[\[\(]m_\{?ij\}?>0",      # 1/N [m_ij > 0]
+                r"\[[\w.()]+,y\]-?=-?(np\.)?(\w+\.)?sum\(\w*,?axis=1\)",                  # [rows, y] = -active.sum(axis=1)
+                r"d\w*\[:,y\[i\]\]-="),                                                   # dW[:, y[i]] -= X[i] (a loop)
+               (r"\frac{\partial L_\text{data}}{\partial f_{i y_i}} = -\frac{1}{N} \sum_{j \ne y_i} [m_{ij} > 0]",
+                r"\frac{\partial L_\text{data}}{\partial f_{ij}} = \frac{1}{N}\,[m_{ij} > 0] \quad (j \ne y_i)",
+                "active[rows, y] = -active.sum(axis=1)",
+                "binary[np.arange(num_train), y] = -np.sum(binary, axis=1)",
+                "margins_positive[np.arange(n), y] -= margins_positive.sum(axis=1)",
+                "dW[:, y[i]] -= X[i]")),
+    ],
 }
 
 SPACING = re.compile(r"\s+|\\[,;!:]|\\(?:left|right|[Bb]igg?[lr]?)\b")
