@@ -2,8 +2,9 @@
 and the failure message must say what is wrong (matched by ``message``) without giving the answer.
 
 An entry changes one answer cell of the solution: ``old`` (text that must occur in the cell) becomes
-``new``. ``fails`` are the test cells that must lose points (others may too, when they reuse the
-function). ``python -m autograder mutants ASSIGNMENT`` grades them with the generated mutants;
+``new``. ``fails`` is the exact set of test cells that must lose points: every other test cell keeps
+its full points (one mistake, one charge: downstream cells use stand-ins, see ``autograder.judge``).
+``message`` must match a sentence that names the mistake in words. ``python -m autograder mutants ASSIGNMENT`` grades them with the generated mutants;
 ``tests/autograder/test_mutants.py`` runs all of them in ``make test``.
 """
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ class ClassicMistake:
     old: str
     new: str
     what: str  # the mistake in words
-    fails: frozenset  # test cells that must lose points
+    fails: frozenset  # exactly the test cells that lose points; every other test cell keeps its full points
     message: str  # regular expression the failure messages of those cells must match (case-insensitive)
 
 
