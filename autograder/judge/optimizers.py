@@ -270,7 +270,7 @@ def schedule(name, cases):
 
     def judge(results, cases):
         for (steps, hyper), result in zip(cases, results):
-            what = f"{call_text(name, {'t': 't', **hyper})} for t = 0, ..., {steps - 1}"
+            what = f"{name}(t, {', '.join(f'{k}={v!r}' for k, v in hyper.items())}) for t = 0, ..., {steps - 1}"
             if result.error:
                 raise Failure(f"{what} raised {result.error}")
             want = _rates(reference, steps, hyper)
