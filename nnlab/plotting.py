@@ -18,7 +18,10 @@ COLORS = {
     "sigmoid": _BLUE, "tanh": _ORANGE, "relu": _GREEN, "softplus": _VERMILLION,
     # chapter 2: optimizers
     "sgd": _BLACK, "momentum": _SKY, "nesterov": _BLUE, "adagrad": _GREEN,
-    "adadelta": _PURPLE, "rmsprop": _ORANGE, "adam": _VERMILLION,
+    "adadelta": _PURPLE, "rmsprop": _ORANGE, "adam": _VERMILLION, "adamw": _PURPLE,
+    # chapter 2: learning-rate schedules (a constant rate is SGD's black) and hyperparameter search
+    "constant": _BLACK, "constant_small": _GREY, "step_decay": _BLUE, "cosine": _GREEN,
+    "warmup_cosine": _ORANGE, "grid": _BLUE, "random": _VERMILLION,
     # chapter 3: data normalization (unnormalized black, normalized blue, as chapter 4's baseline and batchnorm)
     "raw": _BLACK, "standardized": _BLUE,
     # chapter 3: weight initialization

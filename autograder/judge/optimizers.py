@@ -1,4 +1,5 @@
-"""Judge of 02_optimizers: seven update rules, the training loop, Adam on the digits.
+"""Judge of 02_optimizers: seven update rules, the training loop, Adam on the digits, three
+learning-rate schedules and AdamW.
 
 Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol).
 A rule is judged on a whole trajectory: the notebook's ``trajectory`` runs it from ``w0`` with one
@@ -19,8 +20,11 @@ from nnlab.data import load_digits_split
 
 from autograder.reference import layers
 from autograder.reference import optimizers as ref
+from autograder.reference import schedules
 
-from . import Failure, compare, custom
+from nnlab.standins import SignStep
+
+from . import Failure, any_of, compare, custom
 
 # The visible tests' tiny case: a start and four gradients (the notebook's W0 and G).
 W0 = np.array([1.0, -2.0, 0.5])
@@ -106,9 +110,11 @@ MISTAKES = {
 }
 
 
-def diagnosis(name, w0, grads, hyper, got):
-    """The sentence of the classic mistake whose trajectory the student's iterates follow, or None."""
-    candidates = MISTAKES.get(name, []) + [(_ignoring(name, key), IGNORED.format(what=call_text(name, hyper), key=key))
+def diagnosis(name, w0, grads, hyper, got, extra=()):
+    """The sentence of the classic mistake whose trajectory the student's iterates follow, or None.
+
+    extra: more (wrong rule, sentence) pairs, tried first (e.g. AdamW's own mistakes)."""
+    candidates = list(extra) + MISTAKES.get(name, []) + [(_ignoring(name, key), IGNORED.format(what=call_text(name, hyper), key=key))
                                            for key in ("eps", "weight_decay") if key in hyper]
     for rule, sentence in candidates:
         try:
@@ -120,40 +126,45 @@ def diagnosis(name, w0, grads, hyper, got):
     return None
 
 
-def update_rule(name, visible, random, steps=20):
+def update_rule(name, visible, random, steps=20, key=None, rule=None, what=None, diagnoses=(), builds_on=None):
     """The check of one rule: the visible tests' hyperparameters on the tiny case, then random trajectories.
 
     Args:
         visible: hyperparameter dicts of the visible tests (four steps from W0 with the gradients G).
         random: (shape, seed, hyper) triples, ``steps`` steps each.
+        key, rule, what: the collected key, the rule that gives the expected iterates and how the
+            messages name it (defaults: ``name``, the reference's ``name``, its call).
+        diagnoses: (wrong rule, sentence) pairs: when the iterates are those of a wrong rule, the
+            message adds its sentence (the mistake in words).
+        builds_on: as ``Check``.
     """
-    rule = getattr(ref, name)
+    rule = rule or getattr(ref, name)
     cases = [(W0.copy(), TINY_GRADS.copy(), hyper) for hyper in visible]
     cases += [random_case(shape, seed, hyper, steps) for shape, seed, hyper in random]
 
     def judge(results, cases):
         for (w0, grads, hyper), result in zip(cases, results):
             shape, n = w0.shape, len(grads)
-            what = f"{call_text(name, hyper)} on an array of shape {shape}"
+            called = f"{call_text(name, hyper)}{what or ''} on an array of shape {shape}"
             if result.error:
                 # call_rule's sentences (the contract) are already written for the student
                 raise Failure(result.error[len(ASSERTION):] if result.error.startswith(ASSERTION)
-                              else f"{what}, {n} steps from the same start, raised {result.error}")
+                              else f"{called}, {n} steps from the same start, raised {result.error}")
             if result.mutated:
-                raise Failure(f"{what} modified its inputs (the start or the gradients): return new arrays instead")
+                raise Failure(f"{called} modified its inputs (the start or the gradients): return new arrays instead")
             got = result.value
             if not isinstance(got, np.ndarray) or got.shape != (n, *shape):
-                raise Failure(f"{what}: the {n} iterates should stack to shape {(n, *shape)}; got "
+                raise Failure(f"{called}: the {n} iterates should stack to shape {(n, *shape)}; got "
                               + (f"shape {got.shape}" if isinstance(got, np.ndarray) else type(got).__name__))
             want = reference_iterates(rule, w0.copy(), grads, hyper)
             if not np.allclose(got, want, rtol=1e-7, atol=1e-10):
-                mistake = diagnosis(name, w0, grads, hyper, got)
+                mistake = diagnosis(name, w0, grads, hyper, got, diagnoses)
                 if mistake:
-                    raise Failure(f"{what}: {mistake}")
+                    raise Failure(f"{called}: {mistake}")
             for t in range(n):
-                compare(got[t], want[t], f"{what}, step {t + 1} of {n}")
+                compare(got[t], want[t], f"{called}, step {t + 1} of {n}")
 
-    return custom(name, cases, judge)
+    return custom(key or name, cases, judge, builds_on=builds_on)
 
 
 # --- fit, with a stand-in rule --------------------------------------------------------------------
@@ -268,6 +279,141 @@ def judge_train_digits(results, cases):
         raise Failure(f"after 200 steps with adam(**{hyper}) the training loss is {final:.4f}; it should be below 0.05")
 
 
+# --- learning-rate schedules ---------------------------------------------------------------------------
+
+def _rates(schedule, steps, hyper):
+    return np.array([schedule(t, **hyper) for t in range(steps)])
+
+
+def _shifted(schedule, by):
+    """The schedule read ``by`` steps late (by = -1: one step ahead)."""
+    return lambda t, **hyper: schedule(max(t - by, 0), **hyper)
+
+
+def _cosine_t_max(shift):
+    """Cosine annealing that reaches eta_min at t_max + shift."""
+    def rate(t, lr, t_max, eta_min=0.0):
+        return eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / (t_max + shift))) / 2
+    return rate
+
+
+def _smooth_step(t, lr, step_size, gamma=0.1):
+    """Step decay without the floor: a smooth exponential through the drops."""
+    return lr * gamma ** (t / step_size)
+
+
+# (schedule written wrongly, what the student is told): the classic mistakes the judge recognises
+SCHEDULE_DIAGNOSES = {
+    "step_lr": [
+        (_shifted(schedules.step_lr, -1), "your rate drops one step early: at t = step_size - 1 it is still lr; "
+                                          "the first drop is at t = step_size (t // step_size)"),
+        (_shifted(schedules.step_lr, 1), "your rate drops one step late: the first drop is at t = step_size"),
+        (_smooth_step, "your rate decays smoothly; step decay is constant between drops (integer division t // step_size)"),
+    ],
+    "cosine_lr": [
+        (_cosine_t_max(-1), "your cosine reaches eta_min one step early, at t = t_max - 1; it should reach it "
+                            "exactly at t = t_max (the angle is pi * t / t_max)"),
+        (_cosine_t_max(1), "your cosine reaches eta_min one step late, at t = t_max + 1; it should reach it "
+                           "exactly at t = t_max (the angle is pi * t / t_max)"),
+        (_shifted(schedules.cosine_lr, -1), "your cosine is one step ahead: at t = 0, before any update, the rate is lr"),
+    ],
+    "warmup_lr": [
+        (_shifted(schedules.warmup_lr, -1), "your warmup is one step ahead: at t = 0, before any update, the rate is "
+                                            "start_factor * lr, and it reaches lr at t = warmup_steps"),
+        (_shifted(schedules.warmup_lr, 1), "your warmup is one step late: it should reach lr at t = warmup_steps"),
+    ],
+}
+
+
+def _same_rates(got, wrong, steps, hyper):
+    """Whether got are the rates of the wrong schedule (False where that one cannot even be computed)."""
+    try:
+        return np.allclose(got, _rates(wrong, steps, hyper), rtol=1e-9, atol=1e-12)
+    except ArithmeticError:
+        return False
+
+
+def schedule(name, cases):
+    """The check of one schedule: its rates at t = 0 ... steps - 1, for each (steps, hyper) case.
+
+    When the rates are those of a classic mistake (``SCHEDULE_DIAGNOSES``) the message says which.
+    """
+    reference = getattr(schedules, name)
+
+    def judge(results, cases):
+        for (steps, hyper), result in zip(cases, results):
+            what = f"{name}(t, {', '.join(f'{k}={v!r}' for k, v in hyper.items())}) for t = 0, ..., {steps - 1}"
+            if result.error:
+                raise Failure(f"{what} raised {result.error}")
+            want = _rates(reference, steps, hyper)
+            got = result.value
+            if not isinstance(got, np.ndarray) or got.shape != want.shape:
+                raise Failure(f"{what}: could not read back one number per step")
+            bad = ~np.isclose(got, want, rtol=1e-9, atol=1e-12)
+            if bad.any():
+                t = int(np.argmax(bad))
+                why = next((text for wrong, text in SCHEDULE_DIAGNOSES[name] if _same_rates(got, wrong, steps, hyper)), "")
+                raise Failure(f"{what}: at t = {t} the rate should be {want[t]:.10g}; got {got[t]:.10g}"
+                              + (f". {why[0].upper()}{why[1:]}" if why else ""))
+
+    return custom(name, cases, judge)
+
+
+# --- AdamW, on the student's adam and on a stand-in -----------------------------------------------------
+
+def decoupled(base, variant="adamw"):
+    """AdamW built on the rule ``base`` (the reference adam, or the stand-in), or one of its classic mistakes.
+
+    variant: "adamw" (shrink w by lr * weight_decay * w, then base's step with weight_decay 0),
+    "coupled" (weight_decay passed to base, as an L2 term in its gradient), "after" (shrink the new w
+    instead of the old), "without_lr" (shrink by weight_decay * w), "none" (no decay at all).
+    """
+    def rule(w, dw, state=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        hyper = {"lr": lr, "betas": betas, "eps": eps}
+        if variant == "coupled":
+            return base(w, dw, state, weight_decay=weight_decay, **hyper)
+        if variant == "after":
+            w_next, state = base(w, dw, state, **hyper)
+            return w_next - lr * weight_decay * w_next, state
+        shrink = {"adamw": lr * weight_decay, "without_lr": weight_decay, "none": 0.0}[variant]
+        return base(w - shrink * w, dw, state, **hyper)
+    return rule
+
+
+ADAMW_MISTAKES = {
+    "coupled": "your adamw passes weight_decay to adam, as an L2 term in the gradient (then divided by sqrt(v_hat) "
+               "like the gradient): AdamW decays w itself, by lr * weight_decay * w, and gives adam weight_decay 0",
+    "after": "your adamw decays the new w, after Adam's step: AdamW shrinks the current w_t first, "
+             "w' = w_t - lr * weight_decay * w_t, then takes Adam's step from w'",
+    "without_lr": "your adamw shrinks w by weight_decay * w: AdamW's decay is lr * weight_decay * w (scaled by the learning rate)",
+    "none": "your adamw does not decay w at all: AdamW first shrinks w by lr * weight_decay * w",
+}
+
+ADAMW_VISIBLE = [{"lr": 0.1, "weight_decay": 0.5}]
+ADAMW_RANDOM = [((5,), 170, {}), ((3, 4), 171, {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+                ((2, 3, 2), 172, {"lr": 0.1, "betas": (0.5, 0.9), "eps": 0.1, "weight_decay": 0.3}),
+                ((7,), 173, {"lr": 0.05, "weight_decay": 0.0})]
+
+
+def adamw_check():
+    """AdamW on the student's adam (against the reference), or on the stand-in adam ``SignStep``.
+
+    The hidden block collects "adamw_standin" with adam replaced by ``nnlab.standins.SignStep``
+    (w - 0.1 sign(dw)) and "adamw" with the student's own adam: adamw passes when either agrees with
+    AdamW built on the same adam, so a mistake in adam is charged in test_adam only.
+    """
+    def on(base):
+        return decoupled(base), [(decoupled(base, v), text) for v, text in ADAMW_MISTAKES.items()]
+
+    own, own_mistakes = on(ref.adam)
+    standin, standin_mistakes = on(lambda w, dw, state=None, **hyper: SignStep()(w, dw, state, **hyper))
+    return any_of(
+        update_rule("adamw", ADAMW_VISIBLE, ADAMW_RANDOM, key="adamw", rule=own, diagnoses=own_mistakes,
+                    builds_on={"test_adam": "adam"}),
+        update_rule("adamw", ADAMW_VISIBLE, ADAMW_RANDOM, key="adamw_standin", rule=standin, diagnoses=standin_mistakes,
+                    what=" built on a stand-in adam (w - 0.1 sign(dw), from nnlab.standins)"))
+
+
 TESTS = {
     "test_sgd": [update_rule("sgd", [{"lr": 0.1}, {"lr": 0.1, "weight_decay": 0.5}], [
         ((4,), 100, {}), ((3, 5), 101, {"lr": 0.3}), ((2, 3, 4), 102, {"lr": 0.05, "weight_decay": 0.2})])],
@@ -291,4 +437,14 @@ TESTS = {
     "test_fit": [custom("fit", fit_cases(), judge_fit)],
     "test_train_digits": [custom("train_digits", [()], judge_train_digits,
                                  builds_on={"test_adam": "adam", "test_fit": "fit"})],
+    "test_step_lr": [schedule("step_lr", [
+        (8, {"lr": 0.5, "step_size": 3, "gamma": 0.1}), (100, {"lr": 0.1, "step_size": 30}),
+        (60, {"lr": 2.0, "step_size": 1, "gamma": 0.9}), (50, {"lr": 0.01, "step_size": 7, "gamma": 0.5})])],
+    "test_cosine_lr": [schedule("cosine_lr", [
+        (5, {"lr": 0.5, "t_max": 4, "eta_min": 0.1}), (101, {"lr": 0.1, "t_max": 100}),
+        (31, {"lr": 1.0, "t_max": 30, "eta_min": 0.01}), (2, {"lr": 0.3, "t_max": 1})])],
+    "test_warmup_lr": [schedule("warmup_lr", [
+        (6, {"lr": 0.3, "warmup_steps": 4}), (100, {"lr": 0.1, "warmup_steps": 10, "start_factor": 0.1}),
+        (20, {"lr": 1.0, "warmup_steps": 1, "start_factor": 0.5}), (30, {"lr": 0.02, "warmup_steps": 25, "start_factor": 0.01})])],
+    "test_adamw": [adamw_check()],
 }

@@ -11,7 +11,9 @@ Every rule has the signature ``rule(w, dw, state=None, **hyper) -> (w_next, stat
 Hyperparameter names and defaults are those of torch.optim (``lr``, ``momentum``, ``alpha``,
 ``rho``, ``betas``, ``eps``, ``weight_decay``) and so are the formulas: from the same start,
 with the same gradients, these rules and torch.optim agree to float64 rounding. Weight decay
-is torch's coupled L2 term, g = dw + weight_decay * w, applied before everything else.
+is torch's coupled L2 term, g = dw + weight_decay * w, applied before everything else, except in
+``adamw``, whose decay is decoupled from the gradient (torch.optim.AdamW). With a loss term
+lambda * ||w||^2 (chapter 5), whose gradient is 2 lambda w, the coupled weight_decay is 2 lambda.
 """
 import numpy as np
 
@@ -244,6 +246,29 @@ def adam(w, dw, state=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=
     correction1, correction2 = (1 - beta1**t, 1 - beta2**t) if bias_correction else (1.0, 1.0)
     denom = np.sqrt(second) / correction2**0.5 + eps
     return w - (lr / correction1) * state["exp_avg"] / denom, state
+
+
+def adamw(w, dw, state=None, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    """AdamW (Loshchilov & Hutter, 2019): Adam with the weight decay decoupled from the gradient.
+
+    w'      = w_t - lr * weight_decay * w_t            (shrink first, by a fixed fraction lr * wd)
+    w_{t+1} = adam(w', dw, lr, betas, eps) step        (m, v built from dw alone: no L2 term in them)
+
+    that is, w_{t+1} = (1 - lr wd) w_t - lr mhat_t / (sqrt(vhat_t) + eps), as torch.optim.AdamW.
+    In Adam with ``weight_decay`` (coupled L2), the term wd * w enters m and v and is then divided by
+    sqrt(vhat): coordinates with large gradients are barely decayed. Here every coordinate shrinks by
+    the same factor 1 - lr wd per step. Note torch's default weight_decay differs: 1e-2 here, 0 in Adam.
+
+    Args:
+        w: parameters, any shape.  dw: gradient, same shape.  state: dict or None.
+        lr: step size.  betas: (beta1, beta2), each in [0, 1).  eps: added to the root.
+        weight_decay: decay coefficient (per unit of lr).
+    Returns:
+        w_next: shaped like w.  state: {"step", "exp_avg", "exp_avg_sq"}.
+    """
+    _check_nonnegative(lr=lr, weight_decay=weight_decay)
+    w, _ = _as_pair(w, dw)
+    return adam(w * (1 - lr * weight_decay), dw, state, lr=lr, betas=betas, eps=eps)
 
 
 RULES = {

@@ -167,3 +167,59 @@ def test_shape_mismatch_raises(name):
     if len(state) > 1:
         with pytest.raises(ValueError, match="state"):
             optimizers.RULES[name](np.zeros(4), np.zeros(4), state)
+
+
+@pytest.mark.parametrize("ours", [
+    {},
+    {"lr": 0.01},
+    {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1},
+    {"lr": 0.1, "weight_decay": 0.0},
+    {"lr": 0.02, "betas": (0.0, 0.9), "weight_decay": 1.0},
+])
+def test_adamw_hundred_steps_match_torch(ours):
+    rng = np.random.default_rng(2)
+    w0 = rng.normal(size=(3, 5))
+    noises = rng.normal(size=(N_STEPS, 3, 5))
+    param = torch.nn.Parameter(torch.tensor(w0, dtype=torch.float64))
+    opt = torch.optim.AdamW([param], foreach=False, **ours)
+    w, state = w0, None
+    for noise in noises:
+        w, state = optimizers.adamw(w, _gradient(w, noise), state, **ours)
+        param.grad = torch.tensor(_gradient(param.detach().numpy(), noise))
+        opt.step()
+    assert state["step"] == N_STEPS and np.abs(w - w0).max() > 1e-3
+    np.testing.assert_allclose(w, param.detach().numpy(), rtol=0, atol=1e-10)
+
+
+def test_adamw_defaults_are_torch_defaults():
+    ours = inspect.signature(optimizers.adamw).parameters
+    theirs = inspect.signature(torch.optim.AdamW).parameters
+    for key in ["lr", "betas", "eps", "weight_decay"]:
+        assert ours[key].default == theirs[key].default, key
+
+
+def test_adamw_decay_is_decoupled_from_the_gradient_scale(rng):
+    """Coupled L2 in Adam is divided by sqrt(vhat): a coordinate with a large gradient is barely decayed.
+    AdamW shrinks every coordinate by the same 1 - lr * wd, whatever its gradient."""
+    w, dw = np.ones(2), np.array([1e-3, 1e3])
+    decoupled, _ = optimizers.adamw(w, np.zeros(2), lr=0.1, weight_decay=0.5)
+    np.testing.assert_allclose(decoupled, 0.95 * w, rtol=1e-12)
+    w_adamw, _ = optimizers.adamw(w, dw, lr=0.1, weight_decay=0.5)
+    w_plain, _ = optimizers.adam(w, dw, lr=0.1)
+    np.testing.assert_allclose(w_adamw, w_plain - 0.05 * w, rtol=1e-12)
+
+
+def test_adamw_leaves_its_inputs_alone(rng):
+    w, dw = rng.normal(size=4), rng.normal(size=4)
+    _, state = optimizers.adamw(w, dw)
+    copies = w.copy(), dw.copy(), {k: np.copy(v) for k, v in state.items()}
+    optimizers.adamw(w, dw, state, weight_decay=0.3)
+    assert np.array_equal(w, copies[0]) and np.array_equal(dw, copies[1])
+    assert all(np.array_equal(state[k], copies[2][k]) for k in state)
+
+
+def test_adamw_bad_hyperparameters_raise():
+    with pytest.raises(ValueError, match="weight_decay must be >= 0"):
+        optimizers.adamw(np.zeros(3), np.zeros(3), weight_decay=-0.1)
+    with pytest.raises(ValueError, match=r"w has shape \(3,\) but dw has shape \(2,\)"):
+        optimizers.adamw(np.zeros(3), np.zeros(2))

@@ -149,7 +149,7 @@ def test_the_references_page_lists_every_paper_a_chapter_cites():
     refs = (REPO / "book" / "references.md").read_text()
     cite = re.compile(r"\b([A-Z][a-z]+)(?: et al\.| (?:&|and) [A-Z][a-z]+)?,?\s+\(?((?:19|20)\d\d)\)?")
     missing = set()
-    for chapter in sorted((REPO / "book").glob("[0-9][0-9]_*.md")):
+    for chapter in sorted((REPO / "book").glob("[0-9][0-9]*_*.md")):
         text = re.sub(r"```.*?```", "", chapter.read_text(), flags=re.S)  # prose only, not code
         for author, year in cite.findall(text):
             if author not in {"In", "See", "From", "Since", "Until", "After", "Before", "Lecture", "The"} and not re.search(
