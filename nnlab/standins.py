@@ -43,16 +43,17 @@ def bent_grad(x):
 def shift_scale_forward(x, gamma, beta, state, train=True, momentum=0.1, eps=1e-5):
     """Stand-in for batchnorm_forward: a fixed affine map, no statistics at all.
 
-    out = gamma * (x - c) * 0.5 + beta, with c = 1 in training and c = 0 in evaluation (so that the
-    mode reaches the layer, and which one did shows). In training, ``state["calls"]`` counts the
-    training calls of this layer (created at 0). ``momentum`` and ``eps`` are accepted and unused.
+    out = gamma * (x - c) * 0.5 + beta, with c = 1 in training and, in evaluation, c = the layer's
+    ``state["running_mean"]`` (0 when it has none): so the mode and the layer's own state must reach
+    it. In training, ``state["calls"]`` counts the training calls of this layer (created at 0).
+    ``momentum`` and ``eps`` are accepted and unused.
 
     Args:
         x: (N, D).  gamma, beta: (D,).  state: the layer's dict.
     Returns:
         out: (N, D).  cache: (centred input (N, D), gamma) for ``shift_scale_backward``.
     """
-    centred = x - (SHIFT if train else 0.0)
+    centred = x - (SHIFT if train else state.get("running_mean", 0.0))
     if train:
         state["calls"] = state.get("calls", 0) + 1
     return gamma * centred * SCALE + beta, (centred, gamma)

@@ -287,7 +287,7 @@ def _decide(check, collected, verdicts):
         except Exception as err:  # a value of an unexpected kind (e.g. a string where numbers belong)
             message = f"{check.key}: the result could not be judged ({type(err).__name__}: {str(err)[:200]})"
     upstream = _failed_upstream(check, verdicts)
-    if upstream:
+    if upstream and message != NOT_RUN and "NotImplementedError" not in message:  # nothing run, or nothing written: no points
         return False, f"{check.key} fails because {' and '.join(upstream)}: not charged again here", True
     return False, message, False
 

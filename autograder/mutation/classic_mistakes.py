@@ -233,7 +233,7 @@ MISTAKES = [
     _m("04_batchnorm", "staged_forgets_mean_path", "batchnorm_backward_staged",
        "dx = dd + dmu / n", "dx = dd",
        "the staged backward pass forgets the path through the batch mean",
-       {"test_batchnorm_backward_staged"}, r"dx disagrees with the numerical gradient"),
+       {"test_batchnorm_backward_staged"}, r"batchnorm_backward_staged \(dx, dgamma, dbeta\).*output 0.*values are wrong"),
     _m("04_batchnorm", "dgamma_wrong_axis", "batchnorm_backward",
        "dgamma = (dout * xhat).sum(axis=0)", "dgamma = (dout * xhat).sum(axis=1)",
        "dgamma summed over the features instead of the batch",
