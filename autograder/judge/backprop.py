@@ -31,6 +31,22 @@ def elementwise(name, literal, seeds, scale, extremes=None, **tolerances):
     return checks
 
 
+OF_OUTPUT = ("sigmoid_grad(x) computes x * (1 - x): that is the derivative written for the sigmoid's output, "
+             "but sigmoid_grad receives the input x (compute the sigmoid of x first)")
+
+
+def of_output(check):
+    """The check, first failing with OF_OUTPUT when sigmoid_grad returned x * (1 - x) (the classic mistake)."""
+    def judge(results, cases):
+        for (x,), result in zip(cases, results):
+            got, mistake = result.value, x * (1.0 - x)
+            if (result.error is None and isinstance(got, np.ndarray) and got.shape == x.shape
+                    and np.allclose(got, mistake) and not np.allclose(mistake, act.sigmoid_grad(x))):
+                raise Failure(OF_OUTPUT)
+        check.judge(results, cases)
+    return dataclasses.replace(check, judge=judge)
+
+
 def builds_on_sigmoid(name, checks, seeds, expect):
     """The checks of a function the solution builds on sigmoid (sigmoid_grad, softplus_grad): each passes on the
     student's own sigmoid or, when that one is wrong, with the stand-in ``nnlab.standins.squashing`` in its place
@@ -175,9 +191,9 @@ def ref_net(x, w1, b1, w2, b2, y, relu_backward=True):
 TESTS = {
     "test_sigmoid": elementwise("sigmoid", [[0.0], [[-2.0, 2.0]]], [(1, (7,)), (2, (3, 4)), (3, (2, 3, 5))], 6.0)
     + [against("sigmoid_float", act.sigmoid, [(0.0,)], what="sigmoid on a Python float")],
-    "test_sigmoid_grad": builds_on_sigmoid("sigmoid_grad", elementwise(
+    "test_sigmoid_grad": builds_on_sigmoid("sigmoid_grad", [of_output(c) for c in elementwise(
         "sigmoid_grad", [[0.0], np.linspace(-4, 4, 9)], [(4, (5,)), (5, (4, 3))], 6.0,
-        extremes=[[-1e4, -30.0, 30.0, 1e4]]), [(4, (5,)), (5, (4, 3))], lambda s: s * (1.0 - s)),
+        extremes=[[-1e4, -30.0, 30.0, 1e4]])], [(4, (5,)), (5, (4, 3))], lambda s: s * (1.0 - s)),
     "test_tanh": elementwise("tanh", [[0.0, 1.0], np.linspace(-3, 3, 7)], [(6, (8,)), (7, (2, 2, 3))], 3.0),
     "test_tanh_grad": elementwise("tanh_grad", [[0.0], np.linspace(-3, 3, 7)], [(8, (6,)), (9, (3, 5))], 3.0),
     "test_relu": [against("relu", act.relu, [(np.array([-2.0, 0.0, 3.0]),), (np.zeros((2, 3)),),

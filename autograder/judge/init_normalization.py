@@ -12,6 +12,7 @@ it is the reference's formula for the visible cases and, as the old hidden tests
 ``zeros`` is judged by the symmetry it causes: trained from zeros by the student's ``train_from``, the
 tiny network's hidden units must stay identical (and match the reference's training from zeros).
 """
+import dataclasses
 import functools
 
 import numpy as np
@@ -59,6 +60,20 @@ def apply_cases(digits):
         r = np.random.default_rng(seed)
         cases.append((r.normal(scale=20.0, size=(n, d)), r.normal(size=d), r.uniform(0.1, 10.0, size=d)))
     return cases + [(digits.X_test, mean, std)]
+
+
+def uses_given_statistics(check):
+    """standardize_apply's check, first failing with a sentence when the result is X re-standardized with its own
+    statistics (the classic mistake: re-fitting on the data it is applied to)."""
+    def judge(results, cases):
+        for (X, mean, std), result in zip(cases, results):
+            got, refit = result.value, (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+            if (result.error is None and isinstance(got, np.ndarray) and got.shape == X.shape and len(X) > 1
+                    and np.allclose(got, refit) and not np.allclose(refit, ref.standardize_apply(X, mean, std))):
+                raise Failure("standardize_apply re-fitted the statistics on the X it receives: it must use the "
+                              "training statistics it is given (mean and std), whatever X is")
+        check.judge(results, cases)
+    return dataclasses.replace(check, judge=judge)
 
 
 MISMATCHED = [(np.ones((3, 4)), np.zeros(5), np.ones(5)),  # the visible test
@@ -293,7 +308,7 @@ def tests():
                     what="standardize_fit at the edge of the rule 'constant when std < 1e-12 * max(1, |mean|)' "
                          "(features that vary by about 1e-12 around 0, constant features near 1e5)")],
         "test_standardize_apply": [
-            against("standardize_apply", ref.standardize_apply, apply_cases(digits), pure=True),
+            uses_given_statistics(against("standardize_apply", ref.standardize_apply, apply_cases(digits), pure=True)),
             custom("standardize_apply_mismatch", MISMATCHED, raises_value_error)],
         "test_zeros_small_random": [
             custom("zeros_symmetry", [(200, 1.0, 4), (50, 0.5, 7), (1, 1.0, 1)], judge_zeros_symmetry),

@@ -157,7 +157,7 @@ MISTAKES = [
     _m("03_init_normalization", "standardize_refits_on_applied_data", "standardize",
        "return (X - mean) / std", "return (X - X.mean(axis=0)) / X.std(axis=0)",
        "standardization re-fitted on the data it is applied to (on the test split: fitted on the test split)",
-       {"test_standardize_apply"}, r"training statistics it is given"),
+       {"test_standardize_apply"}, r"re-fitted the statistics on the X it receives"),
     _m("03_init_normalization", "standardize_sample_std", "standardize",
        "std = X.std(axis=0)", "std = X.std(axis=0, ddof=1)",
        "the sample standard deviation (ddof=1) instead of the population one",

@@ -470,7 +470,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "\n    return")
     before_softmax = FULL - POINTS["test_softmax_cross_entropy"] - POINTS["test_two_layer_net_forward"] - \
         POINTS["test_two_layer_net_gradients"]
-    relu_grad_tests = POINTS["test_relu_grad"] + POINTS["test_two_layer_net_gradients"]
+    relu_grad_tests = POINTS["test_relu_grad"]  # the network's cells are judged with stand-ins for relu_grad too
     from_relu = sum(POINTS[t] for t in list(POINTS)[list(POINTS).index("test_relu"):])
     tanh_tests = POINTS["test_tanh"] + POINTS["test_tanh_grad"]
     helper, helper_files = _helper_module()
@@ -485,7 +485,8 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "invalid-json": Case(b'{"cells": [', 0.0, "failed", "not valid JSON"),
         "empty": Case(b"", 0.0, "failed", "empty"),
         "nbformat3": Case(_nbformat3(), FULL, "flagged", "nbformat 3"),
-        "answer-deleted": Case(dump(_without("relu")), FULL - 6, "flagged", "answer cell(s) missing"),
+        # relu and relu_grad missing cost their own cells; the network's cells pass on the stand-ins
+        "answer-deleted": Case(dump(_without("relu")), FULL - 2, "flagged", "answer cell(s) missing"),
         "test-deleted": Case(dump(_without("test_sigmoid")), FULL, "flagged", "restored from the assignment"),
         "duplicated": Case(dump(_duplicated()), FULL, "flagged", "appears 2 times"),
         "reordered": Case(dump(_reordered()), FULL, "flagged", "graded in the assignment's order"),
