@@ -119,6 +119,17 @@ def _venv(isolate=True):
     return Path(sys.prefix).resolve()
 
 
+def site_packages(isolate=True):
+    """The venv's site-packages folders as the runner sees them. The runner starts without the site module
+    (``-S``): the venv's .pth files (an editable install's finder among them) are not run in every sandbox,
+    and the runner puts these folders on sys.path itself."""
+    import site
+
+    venv = Path(sys.prefix).resolve()
+    folders = [Path(p).resolve() for p in site.getsitepackages()]
+    return [str(_venv(isolate) / p.relative_to(venv)) for p in folders if p.is_relative_to(venv) and p.is_dir()]
+
+
 def _interpreter_binds():
     """(host folder, sandbox folder) pairs the interpreter needs, read-only: the venv at /opt/venv and the
     installation it was made from, at its own path (the venv's python links to it)."""
@@ -152,7 +163,8 @@ def command(job_dir, uid, limits, channel, isolate=True, info=None, decoys=(), b
     """
     python = str(_venv(isolate) / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
-    runner = [python, "-I", "-B", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]  # -B: no bytecode written
+    # -B: no bytecode written; -S: no site module (``site_packages``)
+    runner = [python, "-I", "-S", "-B", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
     if not isolate:
         return runner
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
@@ -229,6 +241,7 @@ def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_ca
            "toolkit": layout.toolkit, "submission_dir": f"{layout.grader}/submission",
            "matplotlib_cache": f"{layout.grader}/matplotlib" if mpl_cache else None,
            "decoy_functions": answer_key_functions(TOOLKIT) if layout.home == HOME else [],
+           "site_packages": site_packages(layout.home == HOME),
            "limits": {"memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb,
                       "open_files": limits.open_files, "cpu_seconds": int(limits.notebook_seconds) + 10}}
     (job_dir / "job.json").write_text(json.dumps(job))
@@ -459,7 +472,7 @@ def _death(code, run, isolate):
 PROBE = """
 import json, os, socket, sys
 facts = {"uid": os.getuid(), "cap_eff": next(l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")),
-         "repo_visible": os.path.exists(sys.argv[1]), "venv_writable": os.access(sys.prefix, os.W_OK)}
+         "repo_visible": os.path.exists(sys.argv[1]), "venv_writable": os.access(os.path.dirname(os.path.dirname(sys.executable)), os.W_OK)}
 s = socket.socket(); s.settimeout(1)
 try:
     s.connect(("127.0.0.1", int(sys.argv[2]))); facts["network"] = True

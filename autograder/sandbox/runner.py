@@ -1,4 +1,4 @@
-"""Runs one submitted notebook inside the grading sandbox: ``python -I runner.py JOB.json``.
+"""Runs one submitted notebook inside the grading sandbox: ``python -I -S -B runner.py JOB.json``.
 
 This file is the only piece of the grader that enters the sandbox (bound read-only on its own);
 it imports nothing from ``autograder``. It lowers the resource limits, copies the submission's
@@ -188,6 +188,7 @@ def main(job_path):
     os.chdir(job["home"])
     sys.path.insert(0, job["home"])
     sys.path.insert(1, job["toolkit"])
+    sys.path.extend(job["site_packages"])  # started with -S: no site module, no .pth file run
 
     def timeout(signum, frame):
         raise CellTimeout()
