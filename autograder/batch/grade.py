@@ -168,8 +168,10 @@ def record(gradebook, result):
         notebook = Path(name).stem
         if notebook not in notebooks:
             submitted = gradebook.find_submission_notebook(notebook, assignment, student)
-            notebooks[notebook] = tuple({name: row for row, name in gradebook.db.query(kind, BaseCell.name).join(
-                BaseCell, kind.cell_id == BaseCell.id).filter(kind.notebook_id == submitted.id)} for kind in (Grade, Comment))
+            notebooks[notebook] = tuple(
+                {name: row for row, name in gradebook.db.query(kind, BaseCell.name).join(
+                    BaseCell, kind.cell_id == BaseCell.id).filter(kind.notebook_id == submitted.id)}
+                for kind in (Grade, Comment))
         grades, comments = notebooks[notebook]
         grade = grades.get(cell.grade_id) or gradebook.find_grade(cell.grade_id, notebook, assignment, student)
         grade.auto_score = cell.score

@@ -241,7 +241,7 @@ def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_ca
            "toolkit": layout.toolkit, "submission_dir": f"{layout.grader}/submission",
            "matplotlib_cache": f"{layout.grader}/matplotlib" if mpl_cache else None,
            "decoy_functions": answer_key_functions(TOOLKIT) if layout.home == HOME else [],
-           "site_packages": site_packages(layout.home == HOME),
+           "site_packages": site_packages(layout.home == HOME), "prefix": str(_venv(layout.home == HOME)),
            "limits": {"memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb,
                       "open_files": limits.open_files, "cpu_seconds": int(limits.notebook_seconds) + 10}}
     (job_dir / "job.json").write_text(json.dumps(job))
@@ -395,7 +395,8 @@ def _tripped(wires):
     """Sentences on the tripwires a submission opened or wrote among (then the decoys are removed)."""
     out, (opened, planted) = [], (wires.tripped(), wires.planted())
     wires.close()
-    for paths, what in ((opened, "tried to read the answer key, the solutions, the gradebook or other students' files: opened"),
+    for paths, what in ((opened, "tried to read the answer key, the solutions, the gradebook or other students' "
+                                 "files: opened"),
                         (planted, "tried to write into the toolkit, the course or the grading folder: planted")):
         if paths:
             out.append(f"{what} {len(paths)} tripwire path(s) the sandbox holds in their place "
@@ -472,7 +473,8 @@ def _death(code, run, isolate):
 PROBE = """
 import json, os, socket, sys
 facts = {"uid": os.getuid(), "cap_eff": next(l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")),
-         "repo_visible": os.path.exists(sys.argv[1]), "venv_writable": os.access(os.path.dirname(os.path.dirname(sys.executable)), os.W_OK)}
+         "repo_visible": os.path.exists(sys.argv[1]),
+         "venv_writable": os.access(os.path.dirname(os.path.dirname(sys.executable)), os.W_OK)}  # run with -S
 s = socket.socket(); s.settimeout(1)
 try:
     s.connect(("127.0.0.1", int(sys.argv[2]))); facts["network"] = True

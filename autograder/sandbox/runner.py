@@ -59,6 +59,18 @@ def _decoy(module, name, path):
     return decoy
 
 
+def _as_site_would(job):
+    """What the site module does for a venv, which the runner starts without (``-S``: no .pth file runs):
+    the venv's packages on sys.path, ``sys.prefix`` the venv, the builtins help, exit, quit and copyright."""
+    import site
+
+    sys.path.extend(job["site_packages"])
+    sys.prefix = sys.exec_prefix = job["prefix"]
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
+
+
 def _copy_tree(source, home):
     """Copy the submission's companion files into the writable home; returns a note on what failed."""
     failed = []
@@ -188,7 +200,7 @@ def main(job_path):
     os.chdir(job["home"])
     sys.path.insert(0, job["home"])
     sys.path.insert(1, job["toolkit"])
-    sys.path.extend(job["site_packages"])  # started with -S: no site module, no .pth file run
+    _as_site_would(job)
 
     def timeout(signum, frame):
         raise CellTimeout()

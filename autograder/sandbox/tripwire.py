@@ -26,8 +26,9 @@ where the old grader's log was: truncating it or writing to it (what hides refus
 seen from outside by comparing the file with what the grader wrote.
 
 Not covered: a path the decoys do not mirror (another student's notebook, whose name the decoys must not
-reveal, is simply absent), and attempts the kernel refuses before opening anything (a write into the
-read-only system or toolkit: EROFS, no event).
+reveal, is simply absent), attempts the kernel refuses before opening anything (a write into the
+read-only system or toolkit: EROFS, no event), and the process's own memory read without calling what
+it finds there.
 """
 import ast
 import ctypes

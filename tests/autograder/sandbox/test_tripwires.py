@@ -68,6 +68,6 @@ def test_the_answer_keys_functions_found_in_memory_and_called_are_seen():
 
 @pytest.mark.parametrize("how", ["os.ftruncate(fd, 0)", "os.write(fd, b'graded: ok\\n')"])
 def test_the_decoy_of_the_graders_log_truncated_or_written_is_seen(how):
-    result = run("import os\nfor fd in range(3, 64):\n    try:\n" f"        {how}\n" "    except OSError:\n        pass")
+    result = run(f"import os\nfor fd in range(3, 64):\n    try:\n        {how}\n    except OSError:\n        pass")
     assert result.finished
     assert any("a decoy of the grader's log" in r for r in result.refused), result.refused
