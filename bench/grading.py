@@ -1,15 +1,18 @@
-"""Autograding throughput: the same 40 generated submissions of 01_backprop graded three ways.
+"""Autograding throughput: the same 40 generated submissions of 01_backprop graded two ways.
 
 1. plain nbgrader, ``nbgrader autograde`` (sequential: nbgrader's issue #174; no isolation, and it
    cannot judge hidden tests decided outside the sandbox: a speed baseline only);
-2. ``python -m autograder grade --jobs 1``, every notebook in its bubblewrap sandbox;
-3. ``python -m autograder grade --jobs 2``, the same.
+2. ``python -m autograder grade --jobs 2``, every notebook in its bubblewrap sandbox.
 
-Each way starts from an empty grading folder. The two ``grade`` runs are timed as a whole command
-(release, import, sandboxes, judging, gradebook, feedback pages, CSV); nbgrader's set-up
-(``generate_assignment``, importing 40 students) is timed apart from its ``autograde``. Then one
-submission's time is split into its steps (the sandbox's start, running the notebook, judging,
-the feedback page, the gradebook write), and the peak memory of the grading processes is recorded.
+Other work on the machine slows both, so the two are interleaved in one run: the class is graded in two
+halves of 20, in the order nbgrader, grade, grade, nbgrader (each tool sees the machine early and late),
+each tool into its own grading folder (the second half's command finds the first half graded and grades
+only the new students, as at a real deadline). The load average is sampled at each phase's start and end.
+``grade`` is timed as a whole command (release, import, sandboxes, judging, gradebook, feedback pages,
+CSV); nbgrader's set-up (``generate_assignment``, importing 40 students) is timed apart from its
+``autograde``. Then one submission's time is split into its steps (the sandbox's start, running the
+notebook, judging, the feedback page, the gradebook write), and the peak memory of the grading processes
+is recorded.
 """
 import csv
 import os
@@ -80,21 +83,26 @@ def _grade_cli(grading, source, jobs):
                     str(source), "--jobs", str(jobs), "--quiet"], cwd=REPO, check=True, capture_output=True)
 
 
-def _plain_nbgrader(grading, notebooks):
-    """(set-up s, autograde (wall, CPU), generate_feedback (wall, CPU), scores) of plain nbgrader."""
+def _nbgrader_setup(grading, notebooks):
+    """Seconds of nbgrader's set-up: the release and the students imported."""
     release = grading / "release"
     setup = _timed(lambda: course.nbgrader("generate_assignment", ASSIGNMENT, "--force",
                                            f"--CourseDirectory.release_directory={release}", grading_dir=grading))
     (grading / "students.csv").write_text("id\n" + "\n".join(notebooks) + "\n")
-    setup += _timed(lambda: course.nbgrader("db", "student", "import", str(grading / "students.csv"),
-                                            grading_dir=grading))
+    return setup + _timed(lambda: course.nbgrader("db", "student", "import", str(grading / "students.csv"),
+                                                   grading_dir=grading))
+
+
+def _plain_autograde(grading, notebooks):
+    """(wall, CPU) of ``nbgrader autograde`` once these notebooks are in submitted/ (it skips the ones it graded)."""
     _write(grading / "submitted", notebooks)
-    autograde = _measured(lambda: course.nbgrader("autograde", ASSIGNMENT, grading_dir=grading))
-    feedback = _measured(lambda: course.nbgrader("generate_feedback", ASSIGNMENT, grading_dir=grading))
+    return _measured(lambda: course.nbgrader("autograde", ASSIGNMENT, grading_dir=grading))
+
+
+def _plain_scores(grading):
     course.nbgrader("export", f"--to={grading / 'grades.csv'}", grading_dir=grading)
     with open(grading / "grades.csv") as f:
-        scores = {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
-    return setup, autograde, feedback, scores
+        return {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
 
 
 def _our_scores(grading):
@@ -146,21 +154,41 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _interleaved(tmp, notebooks):
+    """{"plain": (wall, CPU), "grade": (wall, CPU), "setup": s, "load": [load averages], "right": bool}."""
+    names = sorted(notebooks)
+    halves = [{s: notebooks[s] for s in names[:len(names) // 2]}, {s: notebooks[s] for s in names}]
+    plain_dir, ours_dir, flat = tmp / "plain", tmp / "grade", tmp / "submissions"
+    setup = _nbgrader_setup(plain_dir, notebooks)
+    load, spent = [os.getloadavg()[0]], {"plain": [0.0, 0.0], "grade": [0.0, 0.0]}
+
+    def plain(half):
+        return _plain_autograde(plain_dir, halves[half])
+
+    def ours(half):
+        _write(flat, halves[half], layout="flat")
+        return _measured(lambda: _grade_cli(ours_dir, flat, 2))
+
+    for tool, half in (("plain", 0), ("grade", 0), ("grade", 1), ("plain", 1)):
+        wall, cpu = (plain if tool == "plain" else ours)(half)
+        spent[tool][0] += wall
+        spent[tool][1] += cpu
+        load.append(os.getloadavg()[0])
+    _plain_scores(plain_dir)  # nbgrader graded every notebook (its scores are not comparable)
+    right = _our_scores(ours_dir) == _expected_scores(notebooks)
+    return {"plain": tuple(spent["plain"]), "grade": tuple(spent["grade"]), "setup": setup, "load": load,
+            "right": right}
+
+
 def run():
-    """Markdown section with the three timings, the speed-ups, the steps of one submission and the memory."""
+    """Markdown section with the two timings, the speed-up, the steps of one submission and the memory."""
     notebooks = submissions()
-    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         tmp = Path(tmp)
-        setup, plain, _, _ = _plain_nbgrader(tmp / "plain", notebooks)
-        flat = tmp / "submissions"
-        _write(flat, notebooks, layout="flat")
-        one = _measured(lambda: _grade_cli(tmp / "jobs1", flat, 1))
-        two = _measured(lambda: _grade_cli(tmp / "jobs2", flat, 2))
+        measured = _interleaved(tmp, notebooks)
         peak = _peak_rss_mb()
-        right = _our_scores(tmp / "jobs1") == _our_scores(tmp / "jobs2") == _expected_scores(notebooks)
         start, notebook, judging, feedback, write = _steps(tmp)
-    load = max(load, os.getloadavg()[0])
+    plain, two, load = measured["plain"], measured["grade"], measured["load"]
     n = len(notebooks)
 
     def row(label, measured, bold=False):
@@ -172,22 +200,23 @@ def run():
         "## Autograding throughput (isolation on)",
         "",
         f"{n} generated submissions of `{ASSIGNMENT}` (20 complete, 10 with a broken `relu_grad`, 10 half done), "
-        f"graded from an empty grading folder on {os.cpu_count()} CPU(s); the load average reached {load:.1f} "
-        f"during the run (other work on the machine slows every way alike; CPU seconds, sandboxes included, "
-        f"are less sensitive to it). `grade` runs every notebook in its own bubblewrap sandbox and judges the "
-        f"hidden tests outside it; its scores are the expected ones (21 / 18 / 6) with 1 and 2 workers: "
-        f"**{'yes' if right else 'NO'}**. Plain nbgrader runs the same notebooks unisolated and cannot judge "
-        f"the hidden tests (its scores are not comparable): it is the speed baseline.",
+        f"graded on {os.cpu_count()} CPU(s) by both tools in one run, interleaved: two halves of {n // 2}, in the "
+        f"order nbgrader, grade, grade, nbgrader, each tool into its own grading folder. The machine's load "
+        f"average (1 min) at the phases' starts and ends: {', '.join(f'{x:.1f}' for x in load)} (other work on "
+        f"the machine slows both tools alike; CPU seconds are less sensitive to it, but miss the sandboxed "
+        f"notebooks' own, which bwrap's reaper collects). `grade` runs every notebook in its own bubblewrap "
+        f"sandbox and judges the hidden tests outside it; its scores are the expected ones (21 / 18 / 6): "
+        f"**{'yes' if measured['right'] else 'NO'}**. Plain nbgrader runs the same notebooks unisolated and "
+        f"cannot judge the hidden tests (its scores are not comparable): it is the speed baseline.",
         "",
         "| way | wall s | CPU s | wall s per submission | speed-up over plain nbgrader (wall) |",
         "|---|---:|---:|---:|---:|",
         row("plain `nbgrader autograde` (sequential, no isolation)", plain),
-        row("`python -m autograder grade --jobs 1` (whole command, isolated)", one),
         row("`python -m autograder grade --jobs 2` (whole command, isolated)", two, bold=True),
         "",
-        f"nbgrader's set-up before autograding (`generate_assignment`, `db student import`): {setup:.1f} s, not "
-        "counted above; `grade` includes its own (the release, importing the students, checking the sandbox), "
-        "its feedback pages and the CSV.",
+        f"nbgrader's set-up before autograding (`generate_assignment`, `db student import`): "
+        f"{measured['setup']:.1f} s, not counted above; `grade` includes its own (the release, importing the "
+        "students, checking the sandbox), its feedback pages and the CSV, once per half.",
         "",
         "Where one complete submission's time goes (best of 5):",
         "",

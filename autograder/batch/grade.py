@@ -153,7 +153,7 @@ def cache_key(source_digest, settings, sub_folder, names, grader=None):
 # --- the gradebook -------------------------------------------------------------------------------
 def record(gradebook, result):
     """Write one student's SubmissionResult into nbgrader's gradebook (the student and the submission are created)."""
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import BaseCell, Comment, Grade, MissingEntry
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's add_submission autoflush notices
@@ -163,13 +163,22 @@ def record(gradebook, result):
         gradebook.find_submission(assignment, student)
     except MissingEntry:
         gradebook.add_submission(assignment, student)
+    notebooks = {}  # each notebook's grades and comments by cell, read once (not a query per cell)
     for name, cell in result.cells():
         notebook = Path(name).stem
-        grade = gradebook.find_grade(cell.grade_id, notebook, assignment, student)
+        if notebook not in notebooks:
+            submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+            notebooks[notebook] = tuple(
+                {name: row for row, name in gradebook.db.query(kind, BaseCell.name).join(
+                    BaseCell, kind.cell_id == BaseCell.id).filter(kind.notebook_id == submitted.id)}
+                for kind in (Grade, Comment))
+        grades, comments = notebooks[notebook]
+        grade = grades.get(cell.grade_id) or gradebook.find_grade(cell.grade_id, notebook, assignment, student)
         grade.auto_score = cell.score
         grade.needs_manual_grade = cell.score is None or grade.manual_score is not None
         if cell.kind == "manual":
-            comment = gradebook.find_comment(cell.grade_id, notebook, assignment, student)
+            comment = comments.get(cell.grade_id) or gradebook.find_comment(cell.grade_id, notebook, assignment,
+                                                                             student)
             comment.auto_comment = "No response." if cell.score == 0.0 else None
     gradebook.db.commit()
 

@@ -16,11 +16,17 @@ sandbox (``bwrap``), whose rules are, each with its own test in tests/autograder
   runner before any submitted code; memory and processes also for the whole sandbox, by a control
   group of its own when one can be made: ``cgroup``), **wall time per notebook** and **total output
   per notebook** (enforced here, from outside: the sandbox is killed);
-- **tripwires** (``tripwire``): decoys at the paths of the answer key, the solutions and the gradebook,
-  watched from outside, so an attempt at them is seen whatever the notebook hides.
+- **tripwires** (``tripwire``): decoys at the paths of the answer key, the solutions, the gradebook and
+  made-up students' folders, watched from outside, so an attempt at them is seen whatever the notebook
+  hides; a decoy of the grader's log passed in as an open descriptor, compared after the run; decoys of
+  the answer key's functions in the runner's memory, which open a tripwire when called;
+- **network attempts seen** (``network``): the kernel's counters of the sandbox's network namespace,
+  opened from outside before any submitted code runs, count every connection out and every one to a
+  loopback port nothing listens on.
 
 ``Run.refused`` lists what the boundary refused or detected, from evidence gathered here, outside:
-the sandbox's exit status, the limits enforced here, the control group's counters, the tripwires.
+the sandbox's exit status, the limits enforced here, the control group's counters, the tripwires, the
+network namespace's counters.
 
 ``run_notebook`` returns a ``Run``: each cell's outputs and the results ``collect`` sent, as
 untrusted data for the judge. The inputs for ``collect`` are bound read-only; the reference and the
@@ -41,7 +47,8 @@ from pathlib import Path
 
 from .. import course
 from .cgroup import Cgroup, CgroupUnavailable
-from .tripwire import Tripwires, decoy_trees
+from .network import NetworkCounters
+from .tripwire import DecoyLog, Tripwires, answer_key_functions, decoy_trees
 
 RUNNER = Path(__file__).with_name("runner.py")
 COLLECT_PREFIX = b'{"kind": "collect"'  # how nnlab.collect's messages begin (json.dumps of {"kind": "collect", ...})
@@ -112,6 +119,17 @@ def _venv(isolate=True):
     return Path(sys.prefix).resolve()
 
 
+def site_packages(isolate=True):
+    """The venv's site-packages folders as the runner sees them. The runner starts without the site module
+    (``-S``): the venv's .pth files (an editable install's finder among them) are not run in every sandbox,
+    and the runner puts these folders on sys.path itself."""
+    import site
+
+    venv = Path(sys.prefix).resolve()
+    folders = [Path(p).resolve() for p in site.getsitepackages()]
+    return [str(_venv(isolate) / p.relative_to(venv)) for p in folders if p.is_relative_to(venv) and p.is_dir()]
+
+
 def _interpreter_binds():
     """(host folder, sandbox folder) pairs the interpreter needs, read-only: the venv at /opt/venv and the
     installation it was made from, at its own path (the venv's python links to it)."""
@@ -135,21 +153,24 @@ class Layout:
         return cls(str(Path(job_dir) / "home"), str(job_dir), str(course.REPO))
 
 
-def command(job_dir, uid, limits, channel, isolate=True, info=None, decoys=()):
+def command(job_dir, uid, limits, channel, isolate=True, info=None, decoys=(), block=None):
     """The command line that runs ``runner.py`` on ``job_dir``/job.json (in bwrap unless isolate is False).
 
     info: a file descriptor bwrap writes the sandbox's pid 1 to (``{"child-pid": N}``), so the grader can
     end the sandbox by killing that process, which takes every process of the sandbox with it.
     decoys: [(host folder, sandbox folder, writable)] of tripwires (``Tripwires.binds``).
+    block: a file descriptor bwrap reads a byte from before it runs anything in the sandbox.
     """
     python = str(_venv(isolate) / "bin" / "python")
     layout = Layout.for_run(job_dir, isolate)
-    runner = [python, "-I", "-B", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]  # -B: no bytecode written
+    # -B: no bytecode written; -S: no site module (``site_packages``)
+    runner = [python, "-I", "-S", "-B", f"{layout.grader}/runner.py", f"{layout.grader}/job.json"]
     if not isolate:
         return runner
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
             "--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading",
             *(["--info-fd", str(info)] if info is not None else []),
+            *(["--block-fd", str(block)] if block is not None else []),
             "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin"]
     for etc in ("/etc/ld.so.cache", "/etc/fonts", "/etc/passwd", "/etc/group", "/etc/localtime"):
@@ -219,6 +240,8 @@ def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_ca
     job = {"cells": cells, "cell_seconds": limits.cell_seconds, "channel_fd": channel, "home": layout.home,
            "toolkit": layout.toolkit, "submission_dir": f"{layout.grader}/submission",
            "matplotlib_cache": f"{layout.grader}/matplotlib" if mpl_cache else None,
+           "decoy_functions": answer_key_functions(TOOLKIT) if layout.home == HOME else [],
+           "site_packages": site_packages(layout.home == HOME), "prefix": str(_venv(layout.home == HOME)),
            "limits": {"memory_mb": limits.memory_mb, "processes": limits.processes, "file_mb": limits.file_mb,
                       "open_files": limits.open_files, "cpu_seconds": int(limits.notebook_seconds) + 10}}
     (job_dir / "job.json").write_text(json.dumps(job))
@@ -226,10 +249,11 @@ def _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_ca
         path.chmod(0o777 if path.name == "home" else 0o755 if path.is_dir() else 0o644)
 
 
-def _sandbox_init(info_fd):
-    """The host pid of the sandbox's pid 1, from what bwrap wrote to --info-fd at start (None if nothing)."""
-    data = b""
-    while select.select([info_fd], [], [], 0)[0]:
+def _sandbox_init(info_fd, seconds=60.0):
+    """The host pid of the sandbox's pid 1, from what bwrap writes to --info-fd as it starts (None if bwrap
+    ended without writing it, or took longer than ``seconds``)."""
+    data, deadline = b"", time.monotonic() + seconds
+    while select.select([info_fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
         chunk = os.read(info_fd, 4096)
         if not chunk:
             break
@@ -350,9 +374,12 @@ def run_notebook(cells, inputs, companions=(), limits=Limits(), isolate=True, mp
         wires = Tripwires(Path(folder) / "tripwires", decoy_trees(grading_dir),
                           copies={f"{TOOLKIT}/nnlab": course.REPO / "nnlab"}) if isolate else None
         group = _cgroup(limits) if isolate else None
+        log = DecoyLog(folder) if isolate else None
         try:
-            _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group)
+            _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group, log)
         finally:
+            if log is not None:
+                run.refused += [sentence for sentence in [log.tampered()] if sentence]
             if group is not None:
                 run.refused += group.refusals(_limits_text(limits))
                 group.remove()
@@ -368,7 +395,8 @@ def _tripped(wires):
     """Sentences on the tripwires a submission opened or wrote among (then the decoys are removed)."""
     out, (opened, planted) = [], (wires.tripped(), wires.planted())
     wires.close()
-    for paths, what in ((opened, "tried to read the answer key, the solutions or the gradebook: opened"),
+    for paths, what in ((opened, "tried to read the answer key, the solutions, the gradebook or other students' "
+                                 "files: opened"),
                         (planted, "tried to write into the toolkit, the course or the grading folder: planted")):
         if paths:
             out.append(f"{what} {len(paths)} tripwire path(s) the sandbox holds in their place "
@@ -389,24 +417,39 @@ def _cgroup(limits):
         return None
 
 
-def _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group):
-    """Start the runner (in bwrap unless isolate is False), read what it sends, end it; fills ``run``."""
+def _execute(job_dir, cells, inputs, companions, limits, isolate, mpl_cache, run, wires, group, log):
+    """Start the runner (in bwrap unless isolate is False), read what it sends, end it; fills ``run``.
+
+    bwrap writes the sandbox's pid 1 to the info pipe and then waits on the block pipe: the grader opens
+    the sandbox's network counters in between, before any code of the notebook runs."""
     read_end, channel = os.pipe()
     info_read, info = os.pipe() if isolate else (None, None)
+    block_read, block = os.pipe() if isolate else (None, None)
     layout = Layout.for_run(job_dir, isolate)
     _prepare(job_dir, layout, channel, cells, inputs, companions, limits, mpl_cache)
-    argv = command(job_dir, worker_uid(), limits, channel, isolate, info, wires.binds if wires else ())
+    argv = command(job_dir, worker_uid(), limits, channel, isolate, info, wires.binds if wires else (), block_read)
     env = None if isolate else sandbox_env(layout, channel)
+    inherited = (channel, info, block_read, log.fd) if isolate else (channel,)
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               pass_fds=(channel,) + ((info,) if isolate else ()), start_new_session=True,
+                               pass_fds=inherited, start_new_session=True,
                                env=env, cwd="/", preexec_fn=group.enter if group else None)
-    os.close(channel)
-    if isolate:
-        os.close(info)
+    for fd in inherited[:3]:  # the decoy log's stays open until it is checked
+        os.close(fd)
+    init_pid, network = None, None
     try:
+        if isolate:
+            init_pid = _sandbox_init(info_read)
+            network = NetworkCounters.open(init_pid) if init_pid is not None else None
+            os.write(block, b"go")
+            os.close(block)
+            block = None
         _read(process, read_end, limits, run)
     finally:
-        _kill(process, _sandbox_init(info_read) if isolate else None)
+        if network is not None:
+            run.refused += network.refusals()
+        if block is not None:
+            os.close(block)
+        _kill(process, init_pid)
         os.close(read_end)
         if isolate:
             os.close(info_read)
@@ -430,7 +473,8 @@ def _death(code, run, isolate):
 PROBE = """
 import json, os, socket, sys
 facts = {"uid": os.getuid(), "cap_eff": next(l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")),
-         "repo_visible": os.path.exists(sys.argv[1]), "venv_writable": os.access(sys.prefix, os.W_OK)}
+         "repo_visible": os.path.exists(sys.argv[1]),
+         "venv_writable": os.access(os.path.dirname(os.path.dirname(sys.executable)), os.W_OK)}  # run with -S
 s = socket.socket(); s.settimeout(1)
 try:
     s.connect(("127.0.0.1", int(sys.argv[2]))); facts["network"] = True

@@ -1,4 +1,4 @@
-"""Runs one submitted notebook inside the grading sandbox: ``python -I runner.py JOB.json``.
+"""Runs one submitted notebook inside the grading sandbox: ``python -I -S -B runner.py JOB.json``.
 
 This file is the only piece of the grader that enters the sandbox (bound read-only on its own);
 it imports nothing from ``autograder``. It lowers the resource limits, copies the submission's
@@ -6,6 +6,9 @@ companion files into the private home folder, then runs the notebook's code cell
 IPython shell (no kernel, no ZMQ) and reports each cell's outputs as one JSON line on the channel
 file descriptor. The grader treats every byte it reports as untrusted: outputs are only shown in
 the feedback, and points come from the judge (``autograder/judge``), never from here.
+
+Before any submitted code it also makes decoys of the answer key's functions (``_decoy``): the grader
+watches the tripwire a decoy opens when called.
 
 Instructor cells run with the shell's default compiler flags (an answer's ``from __future__``
 import does not change how a test is compiled) and stay out of ``In``, ``_ih`` and ``linecache``.
@@ -20,6 +23,7 @@ import sys
 import time
 
 OUTPUT_PER_CELL = 1_000_000  # characters kept per cell, all outputs together; the rest is replaced by a note
+DECOYS = []  # the decoys of the answer key's functions (``_decoy``), alive for the whole run
 
 
 class CellTimeout(KeyboardInterrupt):
@@ -38,6 +42,33 @@ def _limit(limits):
                         ("RLIMIT_CPU", limits["cpu_seconds"]), ("RLIMIT_FSIZE", limits["file_mb"] << 20),
                         ("RLIMIT_NOFILE", limits["open_files"]), ("RLIMIT_CORE", 0)):
         resource.setrlimit(getattr(resource, name), (value, value))
+
+
+def _decoy(module, name, path):
+    """A function named as one of the answer key's: called, it opens ``path`` (a tripwire the grader watches
+    from outside) and raises. Kept in this module's memory only, where a search of the process finds it."""
+
+    def decoy(*args, **kwargs):
+        try:
+            os.close(os.open(path, os.O_RDONLY))
+        except OSError:
+            pass
+        raise ModuleNotFoundError(f"No module named {module!r}: the grading sandbox holds no answer key")
+
+    decoy.__module__, decoy.__name__, decoy.__qualname__ = module, name, name
+    return decoy
+
+
+def _as_site_would(job):
+    """What the site module does for a venv, which the runner starts without (``-S``: no .pth file runs):
+    the venv's packages on sys.path, ``sys.prefix`` the venv, the builtins help, exit, quit and copyright."""
+    import site
+
+    sys.path.extend(job["site_packages"])
+    sys.prefix = sys.exec_prefix = job["prefix"]
+    site.setquit()
+    site.setcopyright()
+    site.sethelper()
 
 
 def _copy_tree(source, home):
@@ -169,11 +200,13 @@ def main(job_path):
     os.chdir(job["home"])
     sys.path.insert(0, job["home"])
     sys.path.insert(1, job["toolkit"])
+    _as_site_would(job)
 
     def timeout(signum, frame):
         raise CellTimeout()
 
     signal.signal(signal.SIGALRM, timeout)
+    DECOYS.extend(_decoy(*entry) for entry in job.get("decoy_functions", []))
     shell = _shell()
     base_flags = shell.compile.flags
     _send(channel, {"kind": "ready", "notes": notes})

