@@ -18,18 +18,21 @@ def strict_numpy():
         yield
 
 
-# Fixtures computed once and shared by several tests (an nbgrader batch, a book build). Under
-# pytest-xdist (`make test` runs `pytest -n auto --dist loadgroup`) the tests sharing one of them go
-# to the same worker, so each is computed once; every other test goes wherever a worker is free.
-SHARED = ("hostile_batch", "graded", "tiny_book", "fresh_kit")
+# Fixtures computed once and shared by several tests (an nbgrader batch, a book build, a PDF, the
+# kit, the site's pages opened in Chromium). Under pytest-xdist (`make test` runs `pytest -n auto
+# --dist loadgroup`) the tests sharing one of them go to the same worker, so each is computed once;
+# every other test goes wherever a worker is free. A fixture computed once per value of a parameter
+# (an assignment, a page) makes one group per value, so the groups spread over the workers. Each
+# fixture name maps to the parameter that splits its group (None: one group).
+SHARED = {"hostile_batch": None, "graded": "graded", "tiny_book": None, "fresh_kit": None, "pdf": None,
+          "built": None, "weights": None, "loaded": "page"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        for name in SHARED:
+        for name, split in SHARED.items():
             if name in item.fixturenames:
-                param = getattr(item, "callspec", None) and item.callspec.params.get(name)
+                param = split and getattr(item, "callspec", None) and item.callspec.params.get(split)
                 item.add_marker(pytest.mark.xdist_group(f"{name}-{param}" if param else name))
                 break
-

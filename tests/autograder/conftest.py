@@ -67,12 +67,23 @@ def repository_state():
 CELL_SECONDS, NOTEBOOK_SECONDS = 20, 60
 
 
+def _runnable_cases(grading):
+    return {s: c for s, c in corpus.hostile(grading, CELL_SECONDS, NOTEBOOK_SECONDS).items() if not c.skip}
+
+
+@pytest.fixture(scope="session")
+def hostile_cases(tmp_path_factory):
+    """The hostile corpus's submissions, not graded: for tests that grade a few of them in a batch of their
+    own, so they need not wait for (nor run on the xdist worker of) the whole hostile batch."""
+    return _runnable_cases(tmp_path_factory.mktemp("hostile-cases") / "grading")
+
+
 @pytest.fixture(scope="session")
 def hostile_batch(tmp_path_factory):
     """The whole hostile corpus and good submissions, graded in one batch with 2 workers."""
     root = tmp_path_factory.mktemp("hostile")
     grading = root / "grading"
-    cases = {s: c for s, c in corpus.hostile(grading, CELL_SECONDS, NOTEBOOK_SECONDS).items() if not c.skip}
+    cases = _runnable_cases(grading)
     submissions = write_flat(root / "submissions", cases)
     before = repository_state()
     started = time.monotonic()

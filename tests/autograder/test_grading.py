@@ -115,6 +115,16 @@ def test_solution_scores_full_marks(graded):
     assert not failed, f"the solution loses points in {failed}"
 
 
+def test_the_solution_loses_no_test_cell_in_the_grading_kernel(graded):
+    """What the sandbox's kernel recorded of the solution's run: every test cell at its full points, status ok
+    (the judge outside decides; a test cell losing points here means the kernel ran it differently)."""
+    assignment, grading_dir, rows, _ = graded
+    results = json.loads((grading_dir / "autograder" / assignment / "results" / "solution.json").read_text())
+    lost = {c["grade_id"]: c["message"] for cells in results["notebooks"].values() for c in cells
+            if c["kind"] == "test" and c["score"] != c["points"]}
+    assert not lost, f"the solution loses points in the grading kernel: {lost}"
+    assert rows["solution"]["status"] == "ok", rows["solution"]["reason"]
+
 def test_release_scores_zero_without_crashing(graded):
     assignment, grading_dir, rows, _ = graded
     assert float(rows["release"]["score"]) == 0.0

@@ -35,9 +35,10 @@ def student_env(venv, home):
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fresh_kit(tmp_path_factory):
-    """The unzipped kit (its student/ folder), built from `git archive HEAD` by that export's own code."""
+    """The unzipped kit (its student/ folder), built from `git archive HEAD` by that export's own code;
+    built once for both modules that use it (tests/conftest.py puts their tests on one xdist worker)."""
     work = tmp_path_factory.mktemp("fresh")
     clone = work / "clone"
     clone.mkdir()
@@ -57,3 +58,27 @@ def new_venv(path):
     """A new, empty venv at path (no system site packages); returns its folder."""
     run([sys.executable, "-m", "venv", path])
     return Path(path)
+
+
+@pytest.fixture(scope="session")
+def kit_venv(fresh_kit, tmp_path_factory):
+    """A new venv with the kit installed as its README says (`python3 -m venv .venv`, then, in the kit's
+    folder, `.venv/bin/python -m pip install -r requirements.txt`), and a student's shell environment
+    for it: (venv, env). Installing takes a minute or two: it is done once, for the kit's test and then
+    the hub recipe's, which installs into that venv (its first step is the same pip command)."""
+    kit_dir, _ = fresh_kit
+    work = tmp_path_factory.mktemp("kit-venv")
+    venv = new_venv(work / "venv")
+    env = student_env(venv, work / "home")
+    run([venv / "bin" / "python", "-m", "pip", "install", "-r", "requirements.txt"], cwd=kit_dir, env=env)
+    return venv, env
+
+
+def pytest_collection_modifyitems(items):
+    """The hub recipe changes the venv it installs into (extensions off, a config in its prefix): its test
+    runs after the tests that use kit_venv as the kit's instructions leave it."""
+    hub = [item for item in items if item.path.name == "test_hub.py"]
+    if hub:
+        rest = [item for item in items if item.path.name != "test_hub.py"]
+        last = max((i for i, item in enumerate(rest) if "kit_venv" in item.fixturenames), default=len(rest) - 1)
+        items[:] = rest[:last + 1] + hub + rest[last + 1:]

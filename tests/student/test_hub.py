@@ -1,21 +1,20 @@
-"""The JupyterHub recipe (student/hub/install.sh, documented in student/hub/README.md), installed into a
-new venv from the unzipped kit: nbgrader's student extensions on, its instructor tools off and locked,
-and the exchange set where the instructor's nbgrader looks for it."""
+"""The JupyterHub recipe (student/hub/install.sh, documented in student/hub/README.md), run from the
+unzipped kit on the venv its README's instructions made (kit_venv): nbgrader's student extensions on,
+its instructor tools off and locked, and the exchange set where the instructor's nbgrader looks for it."""
 import re
 import subprocess
 
 import pytest
 
-from .conftest import REPO, run, new_venv, student_env
+from .conftest import REPO, run
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @pytest.mark.slow
-def test_the_hub_recipe_leaves_students_their_tools_only_and_sets_the_exchange(fresh_kit, tmp_path):
+def test_the_hub_recipe_leaves_students_their_tools_only_and_sets_the_exchange(fresh_kit, kit_venv, tmp_path):
     kit_dir, _ = fresh_kit
-    venv = new_venv(tmp_path / "venv")
-    env = student_env(venv, tmp_path / "home")
+    venv, env = kit_venv
     run(["bash", kit_dir / "hub" / "install.sh", venv / "bin" / "python"], cwd=tmp_path, env=env)
     jupyter = venv / "bin" / "jupyter"
 

@@ -11,7 +11,7 @@ import pytest
 
 from autograder import kit
 
-from .conftest import run, new_venv, student_env
+from .conftest import run
 
 RUN_NOTEBOOK = """import sys
 from pathlib import Path
@@ -57,13 +57,11 @@ def unexpected_outputs(nb):
 
 
 @pytest.mark.slow
-def test_the_kit_installed_by_its_instructions_runs_every_released_notebook(fresh_kit, tmp_path):
+def test_the_kit_installed_by_its_instructions_runs_every_released_notebook(fresh_kit, kit_venv, tmp_path):
     kit_dir, clone = fresh_kit
     readme = (kit_dir / "README.md").read_text()
     assert "python3 -m venv .venv" in readme and ".venv/bin/python -m pip install -r requirements.txt" in readme
-    venv = new_venv(tmp_path / "venv")
-    env = student_env(venv, tmp_path / "home")
-    run([venv / "bin" / "python", "-m", "pip", "install", "-r", "requirements.txt"], cwd=kit_dir, env=env)
+    venv, env = kit_venv  # made by those two commands
 
     grader = run([venv / "bin" / "python", "-c", "import importlib.util as u; print(u.find_spec('autograder'))"],
                  cwd=tmp_path, env=env)
