@@ -112,3 +112,24 @@ def test_notebook_states_the_thresholds_the_judge_applies():
             assert passed == passes, (name, accuracy, message)
             if not passes:
                 assert f"this cell needs {threshold} %" in message, message
+
+
+def _sanity_sent(first, last, right):
+    """What test_sanity_checks' hidden part sends: the two losses and labels right on a fraction ``right`` of each subset."""
+    sent = []
+    for _, y in capstone.sanity_cases():
+        labels = y.copy()
+        labels[: round((1 - right) * len(y))] += 1
+        sent.append({"value": to_doc((first, last, labels % 10)), "warnings": [], "mutated": []})
+    return {"sanity_checks": sent}
+
+
+@pytest.mark.parametrize("first, last, right, says", [
+    (np.log(10) + 0.3, 1e-3, 1.0, ""),
+    (20 * np.log(10), 1e-3, 1.0, "not near ln 10"),            # the loss summed over the 20 images
+    (np.log(10), 0.4, 1.0, "cannot learn 20 images by heart"),
+    (np.log(10), 1e-3, 0.9, "predicts only 90%"),
+])
+def test_sanity_checks_judge_wants_ln10_first_and_a_tiny_subset_learned(first, last, right, says):
+    passed, message = judge.judge_cell(judge.checks(ASSIGNMENT)["test_sanity_checks"], _sanity_sent(first, last, right))
+    assert passed == (not says) and says in message, message
