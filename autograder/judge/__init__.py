@@ -13,10 +13,21 @@ The grading protocol, which every test cell of every assignment is written to:
    ``collect`` sends back each value, error, warning and modified argument.
 3. **Judge (here).** ``judge_cell`` decides each test cell from what came back: the reference is
    called here, on the inputs made here, never on anything the sandbox sends.
-4. **Points come from the judge only**, visible tests included: a cell earns its points when every
-   one of its checks passes. The visible asserts still run in the notebook, for the student's
-   immediate feedback; when one fails, the cell stops before its hidden part and the judge reports
-   the checks as not run.
+4. **Points come from the judge only**, visible tests included. A check with ``points=p`` earns p
+   on its own when it passes (partial credit: an edge case worth 1 of a 3-point cell); the checks
+   without points earn the rest of the cell's points together, all or nothing. The visible asserts
+   still run in the notebook, for the student's immediate feedback; when one fails, the cell stops
+   before its hidden part and the judge reports the checks as not run.
+5. **One mistake, one charge.** A downstream cell (a network built from the student's layers) must
+   not take points again for an upstream mistake. Its hidden part collects twice: once on the
+   student's own components (key ``X``) and once with the upstream components replaced by the
+   documented non-answers of ``nnlab.standins`` (key ``X_standin``, collected first, before the
+   visible asserts, with ``nnlab.standins.replacing``); the judge computes both expectations here
+   and decides with ``any_of(against("X", ...), against("X_standin", ...))``. A check's
+   ``builds_on`` names the upstream test cells it depends on: when it fails and one of them lost
+   points, its message says "fails because `f` fails above" instead of repeating the upstream
+   message (and when nothing but the upstream mistake can explain the failure, it costs nothing).
+   ``judge_cell`` receives the verdicts of the cells judged before it for that.
 
 A submission that reads every byte of its sandbox learns the test inputs, never the expected
 outputs or the reference's code.
@@ -61,17 +72,68 @@ class Result:
 
 @dataclass(frozen=True)
 class Check:
-    """One collected key of a test cell and how to judge it.
+    """One collected key of a test cell and how to judge it (or, with ``members``, several: see ``any_of``).
 
     Attributes:
         key: the name the hidden test collects under.
         cases: argument tuples (arrays, numbers, strings, containers of them).
         judge: judge(results, cases) raises ``Failure`` with a sentence; results are ``Result``s, one per case.
+        points: what the check earns on its own when it passes (partial credit); None: it shares, with the
+            cell's other checks without points, the cell's remaining points, all or nothing.
+        builds_on: ((grade_id, component), ...): the upstream test cells whose component this check's
+            values depend on (see ``judge_cell``).
+        members: the checks of an ``any_of`` (then key, cases and judge are those of the first).
     """
 
     key: str
     cases: tuple
     judge: Callable
+    points: float | None = None
+    builds_on: tuple = ()
+    members: tuple = ()
+
+    @property
+    def keys(self):
+        """Every key this check decides on (what the hidden part must collect)."""
+        return tuple(k for m in self.members for k in m.keys) if self.members else (self.key,)
+
+    def collected(self):
+        """[(key, cases)] of every key this check decides on."""
+        return [pair for m in self.members for pair in m.collected()] if self.members else [(self.key, self.cases)]
+
+
+@dataclass
+class Verdict:
+    """What the judge decided about one test cell.
+
+    Attributes:
+        score: points earned, out of ``points``.
+        failures: sentences for the checks that cost points (in the order of the cell's checks).
+        notes: sentences for the checks that failed but cost nothing (an upstream mistake explains them).
+    """
+
+    score: float
+    points: float
+    failures: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        return not self.failures
+
+    @property
+    def lost(self):
+        return self.score < self.points
+
+    @property
+    def message(self):
+        """The failures, then the notes, as one text (empty when every check passed)."""
+        return " | ".join(dict.fromkeys(self.failures + self.notes))
+
+
+def _builds_on(builds_on):
+    """((grade_id, component), ...) from a dict {grade_id: component} or pairs."""
+    return tuple((builds_on or {}).items()) if isinstance(builds_on, dict) else tuple(builds_on or ())
 
 
 def _shape(arg):
@@ -108,11 +170,12 @@ def compare(got, want, what, **tolerances):
             raise Failure(str(err)) from None
 
 
-def against(key, reference, cases, what=None, stable=False, pure=False, **tolerances):
+def against(key, reference, cases, what=None, stable=False, pure=False, points=None, builds_on=None, **tolerances):
     """A check comparing the student's result on each case with ``reference(*case)``.
 
     Args:
         reference: called here on fresh copies of each case.
+        points, builds_on: as ``Check``.
         stable: also fail on any floating-point warning (overflow, invalid value, division by zero).
         pure: also fail when an argument was modified (the contract says inputs are not mutated).
         tolerances: rtol, atol for ``check_close``.
@@ -133,12 +196,27 @@ def against(key, reference, cases, what=None, stable=False, pure=False, **tolera
                               "the contract says inputs are not changed (work on a copy)")
             compare(result.value, reference(*_fresh(args)), where, **tolerances)
 
-    return Check(key, tuple(cases), judge)
+    return Check(key, tuple(cases), judge, points, _builds_on(builds_on))
 
 
-def custom(key, cases, judge):
-    """A check with its own judgment: judge(results, cases) raises ``Failure``."""
-    return Check(key, tuple(cases), judge)
+def custom(key, cases, judge, points=None, builds_on=None):
+    """A check with its own judgment: judge(results, cases) raises ``Failure``; points, builds_on: as ``Check``."""
+    return Check(key, tuple(cases), judge, points, _builds_on(builds_on))
+
+
+def any_of(*checks, points=None):
+    """One check that passes when any of ``checks`` passes (each judged on its own key).
+
+    For a downstream cell: ``any_of(against("X", on_own_components), against("X_standin", on_standins))``.
+    When none passes, it reports the first check's message, unless that check ``builds_on`` an
+    upstream cell that lost points: then the first message no upstream mistake explains (the stand-in
+    run's, which says what is wrong with the downstream code itself). When an upstream mistake
+    explains every member's failure, it costs nothing.
+    """
+    if not checks:
+        raise ValueError("any_of needs at least one check")
+    first = checks[0]
+    return Check(first.key, first.cases, first.judge, points, (), tuple(checks))
 
 
 def _fresh(args):
@@ -159,7 +237,8 @@ def checks(assignment):
 def inputs_document(assignment):
     """The JSON text the sandbox's ``collect`` reads: {key: [case, ...]} for every check of the assignment
     (made once per process)."""
-    return json.dumps(to_doc({c.key: list(c.cases) for cs in checks(assignment).values() for c in cs}))
+    return json.dumps(to_doc({key: list(cases) for cs in checks(assignment).values() for c in cs
+                              for key, cases in c.collected()}))
 
 
 def _results(raw, count):
@@ -182,16 +261,55 @@ def _results(raw, count):
     return out
 
 
-def judge_cell(cell_checks, collected):
-    """(passed, message) of one test cell from the collected results (message empty when passed)."""
-    for check in cell_checks:
-        results = _results(collected.get(check.key), len(check.cases))
-        if results is None:
-            return False, NOT_RUN
+def _failed_upstream(check, verdicts):
+    """The components of the upstream cells this check builds on that lost points, as "`f` fails above (cell)"."""
+    return [f"`{component}` fails above ({gid})" for gid, component in check.builds_on
+            if gid in verdicts and verdicts[gid].lost]
+
+
+def _decide(check, collected, verdicts):
+    """(passed, message, explained) of one check; explained: an upstream mistake accounts for its failure."""
+    if check.members:
+        outcomes = [_decide(m, collected, verdicts) for m in check.members]
+        if any(ok for ok, _, _ in outcomes):
+            return True, "", False
+        unexplained = [message for _, message, explained in outcomes if not explained]
+        return False, (unexplained or [outcomes[0][1]])[0], not unexplained
+    results = _results(collected.get(check.key), len(check.cases))
+    if results is None:
+        message = NOT_RUN
+    else:
         try:
             check.judge(results, check.cases)
+            return True, "", False
         except Failure as failure:
-            return False, str(failure)[:600]
+            message = str(failure)[:600]
         except Exception as err:  # a value of an unexpected kind (e.g. a string where numbers belong)
-            return False, f"{check.key}: the result could not be judged ({type(err).__name__}: {str(err)[:200]})"
-    return True, ""
+            message = f"{check.key}: the result could not be judged ({type(err).__name__}: {str(err)[:200]})"
+    upstream = _failed_upstream(check, verdicts)
+    if upstream:
+        return False, f"{check.key} fails because {' and '.join(upstream)}: not charged again here", True
+    return False, message, False
+
+
+def judge_cell(cell_checks, collected, points=1.0, verdicts=None):
+    """The ``Verdict`` of one test cell worth ``points``, from the collected results.
+
+    Each check with points earns them when it passes; the checks without points earn the rest
+    together. ``verdicts`` ({grade_id: Verdict}) are the cells judged before this one: a check that
+    builds on one of them that lost points is not charged for a failure that mistake explains.
+    """
+    verdicts = verdicts or {}
+    explicit = sum(c.points for c in cell_checks if c.points is not None)
+    verdict, rest_passed = Verdict(0.0, float(points)), True
+    for check in cell_checks:
+        ok, message, explained = _decide(check, collected, verdicts)
+        if not ok:
+            (verdict.notes if explained else verdict.failures).append(message)
+        earned = ok or explained
+        if check.points is not None:
+            verdict.score += check.points if earned else 0.0
+        else:
+            rest_passed = rest_passed and earned
+    verdict.score += max(float(points) - explicit, 0.0) if rest_passed else 0.0
+    return verdict

@@ -5,15 +5,25 @@ Each test cell's hidden part collects the keys below (see ``autograder.judge`` f
 layer's state lives across calls, so one collected call runs a whole scenario on one layer (a list of
 calls of ``batchnorm_forward``) and returns each call's output and a copy of the state after it; the
 judge replays the scenario on the reference layer.
+
+One mistake, one charge: the running statistics are judged only on the state (not on the training
+output, which is the first cell's), the evaluation mode only with given statistics (a fresh layer's
+start belongs to the running statistics); the backward passes build on the training-mode forward
+pass (its cache is the student's); the network is judged a second time with the stand-in
+normalization of ``nnlab.standins`` in place of the student's batchnorm, and its training builds on
+every cell before it. The messages say which mistake they found, after checking it.
 """
 import copy
+import dataclasses
+import itertools
 
 import numpy as np
 
 from autograder.reference import mlp as ref_mlp
 from autograder.reference import normalization as ref
+from nnlab import standins
 
-from . import Failure, against, compare, custom
+from . import Failure, against, any_of, compare, custom
 
 STATS = ("running_mean", "running_var")
 
@@ -41,15 +51,45 @@ def ref_eps_out(x, gamma, beta, eps):
     return ref.batchnorm_forward(x, gamma, beta, {}, eps=eps)[0]
 
 
+def training_mistake(out, x, gamma, beta, eps=1e-5):
+    """What the student's training-mode output ``out`` is, in words, when it is a known slip; else None."""
+    n, m, v = len(x), x.mean(axis=0), x.var(axis=0)
+    with np.errstate(all="ignore"):
+        return _first_match(out, gamma * (x - m) / np.sqrt(v + eps) + beta, [
+            (gamma * (x - m) / np.sqrt(v * n / (n - 1) + eps) + beta,
+             "it normalizes with the unbiased variance (1/(N-1), ddof=1): the normalization uses the batch's biased "
+             "variance, np.var (1/N); only the running variance stores the unbiased one"),
+            ((x - m) / np.sqrt(v + eps), "it leaves out gamma and beta: out = gamma * xhat + beta"),
+            (gamma * (x - m) / (v + eps) + beta, "it divides by the variance where its square root belongs"),
+            (gamma * (x - m) / np.sqrt(v) + beta, "it leaves out eps: divide by sqrt(var + eps)")])
+
+
+def diagnosed(check, diagnose):
+    """``check`` whose failure names the mistake when ``diagnose(value, *case)`` recognizes one in some case."""
+    def judge(results, cases):
+        try:
+            check.judge(results, cases)
+        except Failure:
+            for args, result in zip(cases, results):
+                try:
+                    mistake = None if result.error else diagnose(np.asarray(result.value, dtype=np.float64), *args)
+                except (TypeError, ValueError):
+                    mistake = None
+                if mistake:
+                    raise Failure(f"batchnorm_forward in training mode, for x of shape {np.shape(args[0])}: "
+                                  f"{mistake}") from None
+            raise
+    return dataclasses.replace(check, judge=judge)
+
+
 def running_scenarios():
-    """(state, calls) of one layer; a call is (x, gamma, beta, keyword arguments of batchnorm_forward)."""
+    """(state, calls) of one layer in training; a call is (x, gamma, beta, keyword arguments of batchnorm_forward)."""
     x = np.array([[0.0, 1.0], [2.0, 1.0], [4.0, 4.0], [6.0, 2.0]])   # means 3, 2; unbiased variances 20/3, 2
     ones, zeros = np.ones(2), np.zeros(2)
     r = np.random.default_rng(20)
     steps = []
     for n, momentum in [(5, 0.1), (2, 0.1), (17, 0.3), (64, 0.9), (3, 0.05), (8, 0.0), (8, 1.0)]:
         steps.append((r.normal(2.0, 3.0, (n, 6)), r.normal(size=6), r.normal(size=6), {"momentum": momentum}))
-    steps.append((r.normal(size=(4, 6)), np.ones(6), np.zeros(6), {"train": False}))
     return [({}, [(x, ones, zeros, {})]),
             ({"running_mean": np.array([1.0, 1.0]), "running_var": np.array([2.0, 2.0])},
              [(x, ones, zeros, {"momentum": 0.5})]),
@@ -67,36 +107,72 @@ def ref_layer(state, calls):
 
 def describe_call(step, calls, fresh):
     x, _, _, options = calls[step - 1]
-    if not options.get("train", True):
-        return f"the evaluation-mode call that follows {step - 1} training steps (batch of {len(x)})"
     start = "a fresh layer" if fresh else "the given running statistics"
     return f"training step {step} from {start} (batch of {len(x)}, momentum={options.get('momentum', 0.1)})"
 
 
+def running_mistake(name, got, before, x, momentum, fresh):
+    """The deviations from the running average that explain ``got`` (the state[name] after one training call
+    from ``before``), in words; None when no known mistake (or combination of them) gives it."""
+    n, mean = len(x), name == "running_mean"
+    batch = {"unbiased": x.mean(axis=0) if mean else x.var(axis=0) * n / (n - 1)}
+    if not mean:
+        batch["biased"] = x.var(axis=0)
+    starts = {"right": before}
+    if fresh and not mean:
+        starts["zeros"] = np.zeros_like(before)
+    rules = {"right": lambda old, new: (1 - momentum) * old + momentum * new,
+             "swapped": lambda old, new: momentum * old + (1 - momentum) * new,
+             "overwritten": lambda old, new: new}
+    correct = rules["right"](before, batch["unbiased"])
+    words = {("start", "zeros"): "running_var of a fresh layer should start at ones (as PyTorch's BatchNorm1d), not zeros",
+             ("variance", "biased"): "running_var should store the unbiased batch variance, N / (N - 1) times np.var, "
+                                     "not the biased one it normalizes with",
+             ("rule", "swapped"): f"the weights of the running average are swapped: momentum is the weight of the new "
+                                  f"batch (PyTorch's convention), {name} = (1 - momentum) * {name} + momentum * the batch's",
+             ("rule", "overwritten"): f"{name} is overwritten by this batch's statistic instead of being averaged: "
+                                      f"{name} = (1 - momentum) * {name} + momentum * the batch's"}
+    for start, variance, rule in itertools.product(starts, batch, rules):
+        want = rules[rule](starts[start], batch[variance])
+        if np.shape(got) == np.shape(want) and np.allclose(got, want, rtol=1e-9, atol=1e-12) \
+                and not np.allclose(want, correct, rtol=1e-9, atol=1e-12):
+            found = [words[k] for k in (("start", start), ("variance", variance), ("rule", rule)) if k in words]
+            return "; ".join(found)
+    return None
+
+
 def judge_running_statistics(results, cases):
+    """Only the state after each training call is judged (the output is test_batchnorm_forward_train's)."""
     for (state, calls), result in zip(cases, results):
         if result.error:
             raise Failure(f"a sequence of {len(calls)} calls of batchnorm_forward on one layer raised {result.error}")
         got = result.value
         if not isinstance(got, (list, tuple)) or len(got) != len(calls):
             raise Failure(f"a sequence of {len(calls)} calls of batchnorm_forward gave {type(got).__name__} back")
-        for step, ((out, after), (want_out, want_state)) in enumerate(zip(got, ref_layer(copy.deepcopy(state), calls)),
-                                                                        start=1):
+        before = {"running_mean": np.zeros(calls[0][0].shape[1]), "running_var": np.ones(calls[0][0].shape[1]),
+                  **copy.deepcopy(state)}
+        for step, ((_, after), (_, want_state)) in enumerate(zip(got, ref_layer(copy.deepcopy(state), calls)), start=1):
             where = describe_call(step, calls, fresh=not state)
-            compare(out, want_out, f"the output of {where}")
             if not isinstance(after, dict) or not set(after) >= set(STATS):
                 raise Failure(f"state should hold running_mean and running_var after {where}; it has keys "
                               f"{sorted(after) if isinstance(after, dict) else type(after).__name__}")
-            compare(after["running_mean"], want_state["running_mean"],
-                    f"running_mean after {where} (it should be (1 - momentum) * running_mean + momentum * the batch "
-                    "mean, and not change in evaluation mode)")
-            compare(after["running_var"], want_state["running_var"],
-                    f"running_var after {where} (it should be (1 - momentum) * running_var + momentum * the unbiased "
-                    "batch variance, N / (N - 1) times np.var, and not change in evaluation mode)")
+            x, momentum = calls[step - 1][0], calls[step - 1][3].get("momentum", 0.1)
+            for name in STATS:
+                try:
+                    compare(after[name], want_state[name], f"{name} after {where}")
+                except Failure as failure:
+                    mistake = running_mistake(name, np.asarray(after[name], dtype=np.float64), before[name], x,
+                                              momentum, fresh=not state and step == 1)
+                    batch = "mean" if name == "running_mean" else "unbiased variance, N / (N - 1) times np.var"
+                    raise Failure(f"{name} after {where}: {mistake}" if mistake else
+                                  f"{failure} (it should be (1 - momentum) * {name} + momentum * the batch's "
+                                  f"{batch})") from None
+            before = want_state
 
 
 def evaluation_cases():
-    """(state, x, gamma, beta, keyword arguments): the visible test's batch and its second row alone, random layers, a fresh one."""
+    """(state, x, gamma, beta, keyword arguments): the visible test's batch and its second row alone, then random
+    layers with given running statistics (a fresh layer's start is test_running_statistics')."""
     state = {"running_mean": np.array([1.0, -2.0, 0.0]), "running_var": np.array([4.0, 1.0, 0.25])}
     gamma, beta = np.array([1.0, 2.0, 3.0]), np.array([0.0, 1.0, -1.0])
     x = np.array([[3.0, -2.0, 0.5], [5.0, 0.0, 1.0], [7.0, 2.0, 1.5]])   # batch statistics differ from the running ones
@@ -105,23 +181,71 @@ def evaluation_cases():
         r = np.random.default_rng(seed)
         stats = {"running_mean": r.normal(size=d), "running_var": r.uniform(0.1, 3.0, d)}
         cases.append((stats, r.normal(4.0, 5.0, (n, d)), r.normal(size=d), r.normal(size=d), {}))
-    cases.append(({}, np.array([[2.0, -3.0]]), np.ones(2), np.zeros(2), {}))
+    cases.append(({"running_mean": np.array([0.5, -1.0]), "running_var": np.array([2.0, 0.5])},
+                  np.array([[2.0, -3.0], [1.0, 1.0]]), np.ones(2), np.zeros(2), {"eps": 0.5}))
     return cases
+
+
+def evaluation_mistake(out, state, x, gamma, beta, eps):
+    """What the student's evaluation output ``out`` is, in words, after comparing it with what the running
+    statistics, the batch's statistics and the usual slips give; None when it is none of them."""
+    rm, rv = state["running_mean"], state["running_var"]
+    bm, bv = x.mean(axis=0), x.var(axis=0)
+    with np.errstate(all="ignore"):   # a batch of one has no variance: with eps = 0 its own statistics divide by 0
+        return _first_match(out, ref.batchnorm_forward(x, gamma, beta, dict(state), train=False, eps=eps)[0], [
+        (gamma * (x - bm) / np.sqrt(bv + eps) + beta,
+         "it normalizes with this batch's own mean and variance: evaluation mode must use state's running_mean "
+         "and running_var (the running statistics it is given), so that a prediction depends on its input alone"),
+        ((x - rm) / np.sqrt(rv + eps),
+         "it uses the running statistics but leaves out gamma and beta: out = gamma * xhat + beta in both modes"),
+        ((x - bm) / np.sqrt(bv + eps),
+         "it normalizes with this batch's own statistics and leaves out gamma and beta"),
+        (gamma * (x - rm) / (rv + eps) + beta,
+         "it divides by the running variance where its square root belongs (the standard deviation)"),
+        (gamma * (x - rm) / np.sqrt(rv) + beta,
+         "it uses the running statistics but not the eps it is given (sqrt(running_var + eps))"),
+        (gamma * (x - rm) / np.sqrt(rv * len(x) / max(len(x) - 1, 1) + eps) + beta,
+         "it rescales the running variance by N / (N - 1): running_var is already unbiased, use it as it is")])
+
+
+def _first_match(got, right, candidates):
+    """The sentence of the first (value, sentence) candidate that ``got`` equals and ``right`` does not; else None."""
+    for want, sentence in candidates:
+        if np.shape(got) == np.shape(want) and np.allclose(got, want, rtol=1e-7, atol=1e-10) \
+                and not np.allclose(want, right, rtol=1e-7, atol=1e-10):
+            return sentence
+    return None
 
 
 def judge_evaluation(results, cases):
     for (state, x, gamma, beta, options), result in zip(cases, results):
-        fresh = "a fresh layer (running_mean = 0 and running_var = 1)" if not state else "given running statistics"
-        where = f"evaluation-mode output for a batch of shape {x.shape} on {fresh}"
+        where = f"the evaluation-mode output for a batch of shape {x.shape} and given running statistics"
         if result.error:
-            raise Failure(f"the {where} raised {result.error}")
+            raise Failure(f"{where} raised {result.error}")
+        if not isinstance(result.value, (list, tuple)) or len(result.value) != 2:
+            raise Failure(f"{where}: batchnorm_forward should return (out, cache)")
         out, after = result.value
-        compare(out, ref.batchnorm_forward(x, gamma, beta, dict(state), train=False, **options)[0],
-                f"the {where} (it should use running_mean and running_var, not the batch's statistics)")
+        try:
+            compare(out, ref.batchnorm_forward(x, gamma, beta, dict(state), train=False, **options)[0], where)
+        except Failure as failure:
+            try:
+                mistake = evaluation_mistake(np.asarray(out, dtype=np.float64), state, x, gamma, beta,
+                                             options.get("eps", 1e-5))
+            except (TypeError, ValueError):
+                mistake = None
+            raise Failure(f"{where}: {mistake}" if mistake else
+                          f"{failure}. It matches neither the normalization with the running statistics, "
+                          "gamma * (x - running_mean) / sqrt(running_var + eps) + beta, nor the one with the batch's "
+                          "statistics: check the formula") from None
         for key in state:
             if not isinstance(after, dict) or key not in after:
                 raise Failure(f"state lost {key} in an evaluation-mode call (it should not change)")
-            compare(after[key], state[key], f"{key} after an evaluation-mode call (should not change)")
+            try:
+                compare(after[key], state[key], key)
+            except Failure:
+                raise Failure(f"state[{key!r}] changed in an evaluation-mode call: evaluation uses the running "
+                              "statistics and leaves them as they are (only training updates them); it should not "
+                              "change") from None
 
 
 def backward_cases(seeds_shapes, extra):
@@ -139,7 +263,11 @@ def backward_cases(seeds_shapes, extra):
 def backward_check(name, backward, seeds_shapes, extra):
     def reference(x, gamma, beta, dout):
         return backward(dout, ref.batchnorm_forward(x, gamma, beta, {})[1])
-    return against(name, reference, backward_cases(seeds_shapes, extra), what=f"{name} (dx, dgamma, dbeta)")
+    return against(name, reference, backward_cases(seeds_shapes, extra), what=f"{name} (dx, dgamma, dbeta)",
+                   builds_on=FORWARD)
+
+
+FORWARD = {"test_batchnorm_forward_train": "batchnorm_forward"}  # the cache a backward pass gets is the student's
 
 
 def init_mlp(sizes, batchnorm, seed, scale=0.1):
@@ -176,12 +304,12 @@ def deep_networks():
 
 
 def evaluation_mlp_cases():
-    """(one example, params, running statistics of every hidden layer) of the two deeper networks."""
+    """(examples, params, running statistics of every hidden layer) of the two deeper networks: five examples, then one."""
     cases = []
     for (X, params, _, _), (seed, sizes) in zip(mlp_cases()[2:], deep_networks()):
         r = np.random.default_rng(seed + 100)
         stats = [{"running_mean": r.normal(size=h), "running_var": r.uniform(0.5, 2.0, h)} for h in sizes[1:-1]]
-        cases.append((X[:1], params, stats))
+        cases += [(X[:5], params, stats), (X[:1], params, stats)]
     return cases
 
 
@@ -203,8 +331,39 @@ def ref_mlp_loss(X, params, bn_states, y):
     return reference_model(params, bn_states).loss(X, y, train=True)
 
 
-def ref_mlp_eval(X, params, bn_states):
-    return reference_model(params, bn_states).forward(X, train=False)[0]
+def ref_mlp_eval(X, params, bn_states, train=False):
+    return reference_model(params, bn_states).forward(X, train=train)[0]
+
+
+def with_standins(reference):
+    """``reference`` computed by the reference MLP with nnlab.standins' normalization in place of batchnorm: what
+    the student's mlp_loss gives when the hidden test swaps their batchnorm_forward/backward for the stand-ins."""
+    def standin_reference(*args, **kwargs):
+        with standins.replacing(vars(ref_mlp), batchnorm_forward=standins.shift_scale_forward,
+                                batchnorm_backward=standins.shift_scale_backward):
+            return reference(*args, **kwargs)
+    return standin_reference
+
+
+def evaluation_check(key, reference, what, builds_on=None):
+    """The evaluation-mode scores; a failure says "train=False" only when the scores are the training-mode ones."""
+    def judge(results, cases):
+        for (X, params, stats), result in zip(cases, results):
+            where = f"{what} for {len(X)} example{'s' if len(X) > 1 else ''}"
+            if result.error:
+                raise Failure(f"{where} raised {result.error}")
+            try:
+                compare(result.value, reference(X, params, stats), where)
+            except Failure as failure:
+                trained = None
+                if len(X) > 1:
+                    with np.errstate(all="ignore"):
+                        trained = reference(X, params, stats, train=True)
+                same = trained is not None and np.shape(result.value) == trained.shape and \
+                    np.allclose(np.asarray(result.value, dtype=np.float64), trained, rtol=1e-7, atol=1e-10)
+                raise Failure(f"{where}: they are the training-mode scores (batch statistics): pass train=False to "
+                              "batchnorm_forward in every layer" if same else str(failure)) from None
+    return custom(key, evaluation_mlp_cases(), judge, builds_on=builds_on)
 
 
 LR = 2.0
@@ -225,16 +384,28 @@ def judge_large_learning_rate(results, cases):
                           f"(seed {seed}); got {with_bn:.1%} against {without:.1%}")
 
 
+LAYER = {"test_batchnorm_forward_train": "batchnorm_forward", "test_running_statistics": "batchnorm_forward",
+         "test_evaluation_mode": "batchnorm_forward", "test_batchnorm_backward": "batchnorm_backward",
+         "test_batchnorm_backward_staged": "batchnorm_backward_staged"}   # what a network with batchnorm builds on
+STANDIN = "with the stand-in normalization of nnlab.standins in place of your batchnorm"
+
+
+def network_check(key, reference, cases, what):
+    """The network on the student's own layer, or else on the stand-in normalization (one charge for a layer's mistake)."""
+    return any_of(against(key, reference, cases, what=what, builds_on=LAYER),
+                  against(f"{key}_standin", with_standins(reference), cases, what=f"{what}, {STANDIN},"))
+
+
 TESTS = {
     "test_batchnorm_forward_train": [
-        against("batchnorm_forward_train", ref_train_out,
-                [visible_train_case()] + forward_cases([(10, (2, 1)), (11, (7, 3)), (12, (64, 10)), (13, (5, 100))])
-                + [(np.random.default_rng(14).normal(size=(6, 4)), np.ones(4), np.zeros(4))],
-                what="batchnorm_forward (training mode)", pure=True),
-        against("batchnorm_forward_eps", ref_eps_out,
-                [(np.array([[1.0, -2.0], [3.0, 2.0]]), np.array([2.0, 0.5]), np.array([1.0, -1.0]), 0.0),
-                 forward_cases([(11, (7, 3))])[0] + (0.5,)],
-                what="batchnorm_forward with eps=0 and eps=0.5 (use the eps argument)")],
+        diagnosed(against("batchnorm_forward_train", ref_train_out,
+                          [visible_train_case()] + forward_cases([(10, (2, 1)), (11, (7, 3)), (12, (64, 10)), (13, (5, 100))])
+                          + [(np.random.default_rng(14).normal(size=(6, 4)), np.ones(4), np.zeros(4))],
+                          what="batchnorm_forward (training mode)", pure=True), training_mistake),
+        diagnosed(against("batchnorm_forward_eps", ref_eps_out,
+                          [(np.array([[1.0, -2.0], [3.0, 2.0]]), np.array([2.0, 0.5]), np.array([1.0, -1.0]), 0.0),
+                           forward_cases([(11, (7, 3))])[0] + (0.5,)],
+                          what="batchnorm_forward with eps=0 and eps=0.5 (use the eps argument)"), training_mistake)],
     "test_running_statistics": [custom("running_statistics", running_scenarios(), judge_running_statistics)],
     "test_evaluation_mode": [custom("evaluation_mode", evaluation_cases(), judge_evaluation)],
     "test_batchnorm_backward_staged": [backward_check(
@@ -246,11 +417,13 @@ TESTS = {
         [(50, (2, 4)), (51, (3, 1)), (52, (32, 7)), (53, (128, 50))],
         [(1, (-2.0, 3.0), (8, 5)), (54, (4.0, 0.1), (7, 3))])],
     "test_mlp_loss": [
-        against("mlp_loss_scores", ref_mlp_scores, mlp_cases(), what="mlp_loss(X, params, bn_states) (the scores)"),
-        against("mlp_loss", ref_mlp_loss, mlp_cases(),
-                what="mlp_loss(X, params, bn_states, y) (the loss and the gradients; a bias before batch "
-                     "normalization gets 0)"),
-        against("mlp_loss_evaluation", ref_mlp_eval, evaluation_mlp_cases(),
-                what="the evaluation-mode scores of one example (use train=False in every layer)")],
-    "test_batchnorm_beats_baseline": [custom("large_learning_rate", [(0,), (1,), (2,)], judge_large_learning_rate)],
+        network_check("mlp_loss_scores", ref_mlp_scores, mlp_cases(), "mlp_loss(X, params, bn_states) (the scores)"),
+        network_check("mlp_loss", ref_mlp_loss, mlp_cases(),
+                      "mlp_loss(X, params, bn_states, y) (the loss and the gradients; a bias before batch "
+                      "normalization gets 0)"),
+        any_of(evaluation_check("mlp_loss_evaluation", ref_mlp_eval, "the evaluation-mode scores", builds_on=LAYER),
+               evaluation_check("mlp_loss_evaluation_standin", with_standins(ref_mlp_eval),
+                                f"the evaluation-mode scores {STANDIN}"))],
+    "test_batchnorm_beats_baseline": [custom("large_learning_rate", [(0,), (1,), (2,)], judge_large_learning_rate,
+                                             builds_on={**LAYER, "test_mlp_loss": "mlp_loss"})],
 }

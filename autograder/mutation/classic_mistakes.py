@@ -2,8 +2,9 @@
 and the failure message must say what is wrong (matched by ``message``) without giving the answer.
 
 An entry changes one answer cell of the solution: ``old`` (text that must occur in the cell) becomes
-``new``. ``fails`` are the test cells that must lose points (others may too, when they reuse the
-function). ``python -m autograder mutants ASSIGNMENT`` grades them with the generated mutants;
+``new``. ``fails`` is the exact set of test cells that must lose points: every other test cell keeps
+its full points (one mistake, one charge: downstream cells use stand-ins, see ``autograder.judge``).
+``message`` must match a sentence that names the mistake in words. ``python -m autograder mutants ASSIGNMENT`` grades them with the generated mutants;
 ``tests/autograder/test_mutants.py`` runs all of them in ``make test``.
 """
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ class ClassicMistake:
     old: str
     new: str
     what: str  # the mistake in words
-    fails: frozenset  # test cells that must lose points
+    fails: frozenset  # exactly the test cells that lose points; every other test cell keeps its full points
     message: str  # regular expression the failure messages of those cells must match (case-insensitive)
 
 
@@ -164,29 +165,48 @@ MISTAKES = [
 
     # --- 04_batchnorm -----------------------------------------------------------------------------
     _m("04_batchnorm", "normalizes_with_unbiased_variance", "batchnorm_forward",
-       "mu, var = x.mean(axis=0), x.var(axis=0)", "mu, var = x.mean(axis=0), x.var(axis=0, ddof=1)",
-       "the batch normalized with the unbiased variance (1/(N-1))",
-       {"test_batchnorm_forward_train"}, r"standard deviation of the output"),
+       "        mu, var = x.mean(axis=0), x.var(axis=0)\n"
+       "        state[\"running_mean\"] = (1 - momentum) * state[\"running_mean\"] + momentum * mu\n"
+       "        state[\"running_var\"] = (1 - momentum) * state[\"running_var\"] + momentum * var * n / (n - 1)",
+       "        mu, var = x.mean(axis=0), x.var(axis=0, ddof=1)\n"
+       "        state[\"running_mean\"] = (1 - momentum) * state[\"running_mean\"] + momentum * mu\n"
+       "        state[\"running_var\"] = (1 - momentum) * state[\"running_var\"] + momentum * var",
+       "the batch normalized with the unbiased variance (1/(N-1)); the running variance right",
+       {"test_batchnorm_forward_train"}, r"normalizes with the unbiased variance"),
     _m("04_batchnorm", "eval_uses_batch_statistics", "batchnorm_forward",
        "    else:\n        mu, var = state[\"running_mean\"], state[\"running_var\"]",
        "    else:\n        mu, var = x.mean(axis=0), x.var(axis=0)",
        "evaluation mode normalizes with the batch statistics",
-       {"test_evaluation_mode"}, r"running_mean and running_var, not the batch"),
+       {"test_evaluation_mode"}, r"normalizes with this batch's own (mean and variance|statistics)"),
+    _m("04_batchnorm", "eval_drops_gamma_beta", "batchnorm_forward",
+       "    out = gamma * xhat + beta\n", "    out = gamma * xhat + beta if train else xhat\n",
+       "evaluation mode returns the normalized input without gamma and beta",
+       {"test_evaluation_mode"}, r"leaves out gamma and beta"),
     _m("04_batchnorm", "running_var_biased", "batchnorm_forward",
        "momentum * var * n / (n - 1)", "momentum * var",
        "the running variance stores the biased batch variance",
-       {"test_running_statistics"}, r"unbiased"),
+       {"test_running_statistics"}, r"should store the unbiased batch variance"),
+    _m("04_batchnorm", "running_var_starts_at_zeros", "batchnorm_forward",
+       "        state[\"running_var\"] = np.ones(d)", "        state[\"running_var\"] = np.zeros(d)",
+       "a fresh layer's running variance started at zeros (cs231n's starter) instead of ones",
+       {"test_running_statistics"}, r"should start at ones"),
+    _m("04_batchnorm", "running_stats_overwritten", "batchnorm_forward",
+       "        state[\"running_mean\"] = (1 - momentum) * state[\"running_mean\"] + momentum * mu\n"
+       "        state[\"running_var\"] = (1 - momentum) * state[\"running_var\"] + momentum * var * n / (n - 1)",
+       "        state[\"running_mean\"] = mu\n        state[\"running_var\"] = var * n / (n - 1)",
+       "the running statistics overwritten by the batch's instead of averaged",
+       {"test_running_statistics"}, r"overwritten by this batch's statistic"),
     _m("04_batchnorm", "momentum_weights_swapped", "batchnorm_forward",
        "state[\"running_mean\"] = (1 - momentum) * state[\"running_mean\"] + momentum * mu",
        "state[\"running_mean\"] = momentum * state[\"running_mean\"] + (1 - momentum) * mu",
        "the running mean weights the new batch by 1 - momentum",
-       {"test_running_statistics"}, r"running_mean after one step"),
+       {"test_running_statistics"}, r"weights of the running average are swapped"),
     _m("04_batchnorm", "eval_updates_running_stats", "batchnorm_forward",
        "    else:\n        mu, var = state[\"running_mean\"], state[\"running_var\"]",
        "    else:\n        mu, var = state[\"running_mean\"], state[\"running_var\"]\n"
        "        state[\"running_mean\"] = 0.9 * state[\"running_mean\"] + 0.1 * x.mean(axis=0)",
        "evaluation mode updates the running statistics",
-       {"test_evaluation_mode"}, r"should not change"),
+       {"test_evaluation_mode"}, r"changed in an evaluation-mode call"),
     _m("04_batchnorm", "staged_forgets_mean_path", "batchnorm_backward_staged",
        "dx = dd + dmu / n", "dx = dd",
        "the staged backward pass forgets the path through the batch mean",
@@ -195,10 +215,14 @@ MISTAKES = [
        "dgamma = (dout * xhat).sum(axis=0)", "dgamma = (dout * xhat).sum(axis=1)",
        "dgamma summed over the features instead of the batch",
        {"test_batchnorm_backward"}, r"dgamma.*shape"),
+    _m("04_batchnorm", "dbeta_keepdims", "batchnorm_backward",
+       "dbeta = dout.sum(axis=0)", "dbeta = dout.sum(axis=0, keepdims=True)",
+       "dbeta summed with keepdims=True: shape (1, D) instead of (D,)",
+       {"test_batchnorm_backward"}, r"dbeta.*shape"),
     _m("04_batchnorm", "mlp_always_trains", "mlp_loss",
        "bn_states[l - 1], train=train)", "bn_states[l - 1])",
        "the network's batch normalization always in training mode (evaluation uses batch statistics)",
-       {"test_mlp_loss"}, r"evaluation-mode"),
+       {"test_mlp_loss"}, r"training-mode scores.*pass train=False"),
 
     # --- 05_regularization ------------------------------------------------------------------------
     _m("05_regularization", "dropout_without_rescaling", "dropout",

@@ -654,6 +654,10 @@ class Report:
         for mutant in self.silent():
             lines.append(f"\nNO MESSAGE: {mutant.student} ({mutant.description}) fails a test that does not say why: "
                          f"{self.graded[mutant.student].messages()}")
+        for mutant in [*self.classic_caught, *(m for m, _ in self.classic_missed)]:
+            g = self.graded[mutant.student]
+            score, total = sum(c[0] or 0.0 for c in g.cells.values()), sum(c[1] for c in g.cells.values())
+            lines.append(f"\n{mutant.student}: {score:g} of {total:g} points (lost in {', '.join(sorted(g.lost())) or 'none'})")
         for entry in self.stale_equivalents:
             lines.append(f"\nstale entry in {EQUIVALENT_FILE.name}: {entry} matches no generated mutant")
         if messages:
@@ -665,14 +669,19 @@ class Report:
 
 
 def judge_classic(mutant, graded):
-    """None if the classic mistake lost points in the cells it must fail, with the message it must show; else why not."""
+    """None if the classic mistake lost points in exactly the cells it must fail (one mistake, one charge),
+    with the message it must show; else why not."""
     mistake = mutant.classic
     lost = graded.lost()
     if not lost:
         return "it lost no points"
-    missing = set(mistake.fails) - lost
+    missing, extra = set(mistake.fails) - lost, lost - set(mistake.fails)
     if missing:
         return f"it should fail {sorted(missing)} too; it failed {sorted(lost)}"
+    if extra:
+        return (f"it should fail only {sorted(mistake.fails)}; also lost: "
+                + ", ".join(f"{gid} ({graded.cells[gid][0] or 0:g} of {graded.cells[gid][1]:g}: "
+                            f"{graded.cells[gid][2][:160]})" for gid in sorted(extra)))
     messages = graded.messages()
     shown = " | ".join(messages.get(gid, "") for gid in sorted(mistake.fails or lost))
     if not re.search(mistake.message, shown, flags=re.IGNORECASE | re.DOTALL):

@@ -11,7 +11,8 @@ Each notebook of the submission goes the same way, one named step after the othe
 3. ``run``: the code cells in a fresh sandbox with the inputs of every hidden check
    (``autograder.sandbox``);
 4. ``judge``: each test cell decided outside the sandbox from what ``collect`` sent
-   (``autograder.judge``); hand-graded answers wait for an instructor;
+   (``autograder.judge``), in notebook order, each knowing the verdicts before it; a cell may earn
+   part of its points ("[grader] 2 of 3 points: ..."); hand-graded answers wait for an instructor;
 5. ``write``: the autograded notebook and the student's feedback page.
 
 Nothing here touches the gradebook (the batch's parent process alone writes it). A worker returns a
@@ -147,7 +148,7 @@ def _note_student_errors(g):
 
 
 def judge(g):
-    tests = judges.checks(g.job.assignment)
+    tests, verdicts = judges.checks(g.job.assignment), {}
     for index, cell in enumerate(g.notebook.cells):
         meta = nbgrader_meta(cell)
         if not meta.get("grade"):
@@ -161,13 +162,14 @@ def judge(g):
                 g.cells.append(CellResult(gid, "test", points, 0.0, "internal: this test has no judge"))
                 g.notes.append(f"the test {gid} has no judge in autograder/judge: tell the course staff")
                 continue
-            passed, message = judges.judge_cell(tests[gid], g.run.collected)
-            if not passed and message == judges.NOT_RUN:
-                message = _visible_error(cell) or _not_reached(g, gid, index)
-            g.cells.append(CellResult(gid, "test", points, points if passed else 0.0, message))
-            if not passed:
-                cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
-                                                           text=f"[grader] 0 of {points:g} points: {message}\n"))
+            verdict = verdicts[gid] = judges.judge_cell(tests[gid], g.run.collected, points, verdicts)
+            if judges.NOT_RUN in verdict.failures:
+                why = _visible_error(cell) or _not_reached(g, gid, index)
+                verdict.failures = [why if f == judges.NOT_RUN else f for f in verdict.failures]
+            g.cells.append(CellResult(gid, "test", points, verdict.score, verdict.message))
+            if verdict.message:
+                cell.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"[grader] {verdict.score:g} of {points:g} points: {verdict.message}\n"))
 
 
 def _not_reached(g, gid, index):

@@ -51,7 +51,8 @@ def _judge_accuracy_cells(extra_code=""):
     assert run.finished, (run.ended, run.notes)
     errors = [o for outputs in run.outputs.values() for o in outputs if o.get("output_type") == "error"]
     assert not errors, errors
-    return {name: judge.judge_cell(judge.checks(ASSIGNMENT)[name], run.collected) for name in ACCURACY_CELLS}
+    return {name: (v.passed, v.message) for name in ACCURACY_CELLS
+            for v in [judge.judge_cell(judge.checks(ASSIGNMENT)[name], run.collected)]}
 
 
 def test_solution_recipe_passes_every_accuracy_threshold():
@@ -108,7 +109,8 @@ def test_notebook_states_the_thresholds_the_judge_applies():
         for accuracy, passes in ((threshold - 0.5, False), (threshold + 0.5, True)):
             name = f"test_accuracy_{threshold}"
             cell_checks = [c for c in checks[name] if c.key != "recipe_renamed"]
-            passed, message = judge.judge_cell(cell_checks, _collected_at(accuracy / 100))
+            verdict = judge.judge_cell(cell_checks, _collected_at(accuracy / 100))
+            passed, message = verdict.passed, verdict.message
             assert passed == passes, (name, accuracy, message)
             if not passes:
                 assert f"this cell needs {threshold} %" in message, message
