@@ -133,5 +133,5 @@ def _sanity_sent(first, last, right):
     (np.log(10), 1e-3, 0.9, "predicts only 90%"),
 ])
 def test_sanity_checks_judge_wants_ln10_first_and_a_tiny_subset_learned(first, last, right, says):
-    passed, message = judge.judge_cell(judge.checks(ASSIGNMENT)["test_sanity_checks"], _sanity_sent(first, last, right))
-    assert passed == (not says) and says in message, message
+    verdict = judge.judge_cell(judge.checks(ASSIGNMENT)["test_sanity_checks"], _sanity_sent(first, last, right))
+    assert verdict.passed == (not says) and says in verdict.message, verdict.message
