@@ -16,6 +16,9 @@ _BLUE, _VERMILLION, _PURPLE, _GREY = "#0072B2", "#D55E00", "#CC79A7", "#999999"
 COLORS = {
     # chapter 1: nonlinearities
     "sigmoid": _BLUE, "tanh": _ORANGE, "relu": _GREEN, "softplus": _VERMILLION,
+    "leaky_relu": _SKY,
+    # chapter 1: exploding gradients (a gain per layer below, at or above 1) and clipping
+    "gain < 1": _BLUE, "gain = 1": _BLACK, "gain > 1": _VERMILLION, "clipped": _BLUE,
     # chapter 2: optimizers
     "sgd": _BLACK, "momentum": _SKY, "nesterov": _BLUE, "adagrad": _GREEN,
     "adadelta": _PURPLE, "rmsprop": _ORANGE, "adam": _VERMILLION, "adamw": _PURPLE,
@@ -31,6 +34,8 @@ COLORS = {
     # chapter 5: regularization
     "none": _BLACK, "l2": _BLUE, "l1": _VERMILLION, "elastic_net": _PURPLE,
     "dropout": _GREEN, "augmentation": _ORANGE,
+    # chapter 6: training diagnostics (a learning rate too low, good, too high)
+    "too low": _SKY, "good": _GREEN, "too high": _VERMILLION,
     # learning curves
     "train": _BLUE, "validation": _VERMILLION,
 }

@@ -1,4 +1,5 @@
-"""Judge of 01_backprop: nonlinearities, the affine layer, softmax cross-entropy, a two-layer net.
+"""Judge of 01_backprop: nonlinearities, the affine layer, softmax cross-entropy, a two-layer net, leaky
+ReLU and gradient clipping.
 
 Each test cell's hidden part collects the keys below (see ``autograder.judge`` for the protocol);
 the cases repeat the visible tests' inputs and add random shapes, seeds and extreme values.
@@ -188,6 +189,48 @@ def ref_net(x, w1, b1, w2, b2, y, relu_backward=True):
     return scores, loss, {"W1": dw1, "b1": db1, "W2": dw2, "b2": db2}
 
 
+def leaky_cases(seeds):
+    """(x,) cases for the default slope: the visible literals, zeros (the kink), random inputs."""
+    return [(np.array([-2.0, 0.0, 3.0]),), (np.array([-2.0, 3.0]),), (np.array([0.0]),), (np.zeros((2, 3)),),
+            (np.array([1e-300, -1e-300]),)] + [(normal(seed, shape, 4.0),) for seed, shape in seeds]
+
+
+def leaky_slope_cases(seeds):
+    """(x, negative_slope) cases: the visible ones and other slopes, the kink included."""
+    return [(np.array([[-2.0, 5.0]]), 0.2), (np.array([0.0, -1.0, 2.0]), 0.2), (np.linspace(-3, 3, 8), 0.1),
+            (np.array([0.0, -0.5]), 0.3)] + [(normal(seed, shape, 4.0), slope) for seed, shape, slope in seeds]
+
+
+def grad_dicts(seed_scales):
+    """(grads, max_norm) cases with grads a dict shaped like a small network's (W1, b1, W2, b2)."""
+    cases = []
+    for seed, scale, max_norm in seed_scales:
+        r = np.random.default_rng(seed)
+        cases.append(({"W1": r.normal(scale=scale, size=(5, 4)), "b1": r.normal(scale=scale, size=4),
+                       "W2": r.normal(scale=scale, size=(4, 3)), "b2": r.normal(scale=scale, size=3)}, max_norm))
+    return cases
+
+
+def grad_lists(seed_scales):
+    """(grads, max_norm) cases with grads a list of arrays of several shapes."""
+    cases = []
+    for seed, scale, max_norm in seed_scales:
+        r = np.random.default_rng(seed)
+        cases.append(([r.normal(scale=scale, size=shape) for shape in [(3,), (2, 4), (2, 2, 2)]], max_norm))
+    return cases
+
+
+CLIPPED = ([({"W": np.array([[3.0, 0.0]]), "b": np.array([0.0, 4.0])}, 1.0), ([np.array([3.0]), np.array([[4.0]])], 2.5)]
+           + grad_dicts([(50, 1.0, 1.0), (51, 1e4, 5.0), (52, 1e-3, 1e-4)])
+           + grad_lists([(53, 2.0, 0.5), (54, 1e4, 100.0)])
+           + [([np.array([1e4, -1e4])], 1.0)])
+"""Cases whose global norm is above max_norm (at 1e-3 the 1e-6 of the factor matters; at 1e4 the squares are large)."""
+UNCLIPPED = ([({"W": np.array([[0.3, 0.0]]), "b": np.array([0.0, 0.4])}, 1.0)]
+             + grad_dicts([(55, 0.1, 10.0), (56, 1e3, 1e6)]) + grad_lists([(57, 0.01, 1.0)])
+             + [({"W": np.zeros((2, 2))}, 1.0)])
+"""Cases whose global norm is below max_norm: nothing may change."""
+
+
 TESTS = {
     "test_sigmoid": elementwise("sigmoid", [[0.0], [[-2.0, 2.0]]], [(1, (7,)), (2, (3, 4)), (3, (2, 3, 5))], 6.0)
     + [against("sigmoid_float", act.sigmoid, [(0.0,)], what="sigmoid on a Python float")],
@@ -228,4 +271,23 @@ TESTS = {
     "test_two_layer_net_gradients": [
         net_check("two_layer_net_grads", 2, net_cases([(43, (2, 3, 4, 2)), (44, (20, 64, 30, 10))]),
                   "two_layer_net gradients")],
+    "test_leaky_relu": [
+        against("leaky_relu", act.leaky_relu, leaky_cases([(60, (9,)), (61, (3, 4))]), what="leaky_relu (default slope 0.01)"),
+        against("leaky_relu_slope", act.leaky_relu, leaky_slope_cases([(62, (6,), 0.25), (63, (2, 3), 1e-3)]),
+                what="leaky_relu with the negative_slope given"),
+        against("leaky_relu_extremes", act.leaky_relu, [(EXTREMES.copy(),)], what="leaky_relu at |x| up to 1e4",
+                stable=True)],
+    "test_leaky_relu_grad": [
+        against("leaky_relu_grad", act.leaky_relu_grad, leaky_cases([(64, (9,)), (65, (4, 2))]),
+                what="leaky_relu_grad (at x = 0 the gradient is negative_slope, as PyTorch's backward gives)"),
+        against("leaky_relu_grad_slope", act.leaky_relu_grad, leaky_slope_cases([(66, (7,), 0.25), (67, (3, 3), 1e-3)]),
+                what="leaky_relu_grad with the negative_slope given (at x = 0 it is negative_slope)"),
+        against("leaky_relu_grad_extremes", act.leaky_relu_grad, [(EXTREMES.copy(),)],
+                what="leaky_relu_grad at |x| up to 1e4", stable=True)],
+    "test_clip_grad_norm": [
+        against("clip_grad_norm", layers.clip_grad_norm, CLIPPED, pure=True,
+                what="clip_grad_norm (one factor max_norm / (total_norm + 1e-6) for all arrays, from their global norm)")],
+    "test_clip_grad_norm_unclipped": [
+        against("clip_grad_norm_unclipped", layers.clip_grad_norm, UNCLIPPED,
+                what="clip_grad_norm below max_norm (the gradients must come back unchanged)")],
 }

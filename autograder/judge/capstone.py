@@ -8,6 +8,9 @@ recordings (see ``autograder.judge`` for the protocol):
 - ``test_train_*``: the hidden part drives the student's ``train`` with the notebook's scripted
   stand-in model (``ScriptedModel``, ``count_rule``: not graded components) and sends back what the
   stand-in recorded; what a correct loop does to the same stand-in is recomputed here.
+- ``test_sanity_checks``: the sandbox receives two tiny subsets (20 images, classes renamed) of a grading
+  split and sends back the first loss, the loss after overfitting and the overfitted model's labels for
+  those images; the losses are compared with ln 10 and 0 here, the labels with the ones given.
 - ``test_accuracy_*``: the sandbox receives the inputs of two grading splits (training and
   validation parts with their classes renamed, the test images without labels) and sends back the
   labels the recipe's model predicts; the held-out labels stay here, and the accuracy is measured here.
@@ -280,6 +283,42 @@ def accuracy_judge(threshold, relayed=False):
     return judge
 
 
+# --- test_sanity_checks: the first loss and overfitting a tiny subset -----------------------------------
+
+SANITY_IMAGES_PER_CLASS = 2
+FIRST_LOSS_TOLERANCE = 1.0  # |first loss - ln 10|: a mean over the batch with moderate initial scores is within it
+OVERFIT_LOSS = 0.05
+
+
+def sanity_cases():
+    """(X, y) of two tiny subsets of the first grading split: 2 training images per class each, labels renamed."""
+    (X_train, y_train, *_), _ = SPLITS[0]
+    cases = []
+    for start in (0, SANITY_IMAGES_PER_CLASS):
+        idx = np.concatenate([np.flatnonzero(y_train == c)[start:start + SANITY_IMAGES_PER_CLASS] for c in range(10)])
+        cases.append((X_train[idx], y_train[idx]))
+    return cases
+
+
+def _judge_sanity(results, cases):
+    for result, (X, y) in zip(results, cases):
+        record = _value(result, f"sanity_checks on {len(y)} images")
+        _require(isinstance(record, (tuple, list)) and len(record) == 3,
+                 "sanity_checks should return (initial_loss, overfit_loss, model)")
+        first, last, labels = record
+        _require(abs(float(first) - np.log(10)) < FIRST_LOSS_TOLERANCE,
+                 f"on a tiny subset of a grading split the first loss of your fresh model is {float(first):.3g}, "
+                 f"not near ln 10 = 2.303 (within {FIRST_LOSS_TOLERANCE:g}): check that the loss is a mean over the "
+                 "batch, and the scale of the initial weights")
+        _require(float(last) < OVERFIT_LOSS,
+                 f"on a tiny subset of a grading split ({len(y)} images) the loss after overfitting is {float(last):.3g}, "
+                 f"not below {OVERFIT_LOSS:g}: your recipe cannot learn {len(y)} images by heart")
+        _checked(check_shape, labels, y.shape, "the labels the overfitted model predicts for the tiny subset")
+        learned = np.mean(np.asarray(labels) == y)
+        _require(learned == 1.0, f"on a tiny subset of a grading split the overfitted model predicts only {learned:.0%} "
+                                 f"of the {len(y)} labels it was trained on (should be all)")
+
+
 TESTS = {
     "test_model": [custom("model", [([6, 7, 5, 3], 1, 8, H), ([64, 16, 10], 3, 16, H), ([12, 9, 8, 7, 4], 4, 16, H)],
                           _judge_model),
@@ -302,4 +341,5 @@ TESTS = {
                                 accuracy_judge(THRESHOLDS["test_accuracy_90"]))],
     "test_accuracy_94": [custom("recipe_labels_94", SPLIT_NUMBERS, accuracy_judge(THRESHOLDS["test_accuracy_94"], True))],
     "test_accuracy_96": [custom("recipe_labels_96", SPLIT_NUMBERS, accuracy_judge(THRESHOLDS["test_accuracy_96"], True))],
+    "test_sanity_checks": [custom("sanity_checks", sanity_cases(), _judge_sanity)],
 }

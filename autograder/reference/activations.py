@@ -85,6 +85,33 @@ def relu_grad(x):
     return (_as_float(x) > 0).astype(np.float64)
 
 
+def leaky_relu(x, negative_slope=0.01):
+    """Leaky rectified linear unit: x where x > 0, negative_slope * x elsewhere (torch.nn.functional.leaky_relu).
+
+    Unlike relu, a unit whose input is negative still passes a small gradient, so it cannot die.
+
+    Args:
+        x: array-like, any shape.  negative_slope: the slope a for x <= 0 (torch's default 0.01).
+    Returns:
+        float64 array, same shape.
+    """
+    x = _as_float(x)
+    return np.where(x > 0, x, negative_slope * x)
+
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    """Derivative of leaky_relu at x: 1 where x > 0, negative_slope elsewhere.
+
+    At x = 0 the function has no derivative; torch's backward gives negative_slope there, and so do we.
+
+    Args:
+        x: array-like, any shape.  negative_slope: the slope a for x <= 0.
+    Returns:
+        float64 array of 1.0 and negative_slope, same shape.
+    """
+    return np.where(_as_float(x) > 0, 1.0, float(negative_slope))
+
+
 def softplus(x):
     """Softplus, a smooth relu: softplus(x) = log(1 + exp(x)).
 

@@ -129,3 +129,24 @@ def hinge_loss(scores, y, margin=1.0):
     active = (margins > 0).astype(np.float64)
     active[rows, y] = -active.sum(axis=1)
     return float(margins.sum() / n), active / n
+
+
+def clip_grad_norm(grads, max_norm):
+    """Gradient clipping by the global norm, as torch.nn.utils.clip_grad_norm_ (without changing its input).
+
+    total_norm = sqrt(sum over every array g of sum(g^2)), the 2-norm of all gradients as one vector;
+    when c = max_norm / (total_norm + 1e-6) is below 1, every array is multiplied by c (the direction
+    of the whole update is kept, its length becomes about max_norm); otherwise they are returned unchanged.
+
+    Args:
+        grads: dict name -> array, or a list of arrays (any shapes).  max_norm: the largest norm allowed (> 0).
+    Returns:
+        clipped: a new dict (same keys) or list (same order) of float64 arrays; the inputs are not modified.
+        total_norm: float, the global norm before clipping.
+    """
+    names = list(grads) if isinstance(grads, dict) else None
+    arrays = [np.asarray(g, dtype=np.float64) for g in (grads.values() if names is not None else grads)]
+    total_norm = float(np.linalg.norm([np.linalg.norm(g) for g in arrays]))  # the norm of the norms, as torch
+    scale = min(1.0, max_norm / (total_norm + 1e-6))
+    clipped = [g * scale for g in arrays]
+    return (dict(zip(names, clipped)) if names is not None else clipped), total_norm

@@ -18,11 +18,12 @@ from autograder import course
 
 ASSIGNMENT = "01_backprop"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-FULL = 21.0
+FULL = 26.0
 POINTS = {"test_sigmoid": 1, "test_sigmoid_grad": 1, "test_tanh": 1, "test_tanh_grad": 1, "test_relu": 1,
           "test_relu_grad": 1, "test_softplus": 2, "test_softplus_grad": 1, "test_affine_forward": 2,
           "test_affine_backward": 3, "test_softmax_cross_entropy": 3, "test_two_layer_net_forward": 2,
-          "test_two_layer_net_gradients": 2}
+          "test_two_layer_net_gradients": 2, "test_leaky_relu": 1, "test_leaky_relu_grad": 1,
+          "test_clip_grad_norm": 2, "test_clip_grad_norm_unclipped": 1}
 BROKEN_RELU_GRAD = ("return (np.asarray(x, dtype=np.float64) > 0).astype(np.float64)",
                     "return (np.asarray(x, dtype=np.float64) < 0).astype(np.float64)")
 ESCAPE = f"/tmp/autograder-escape-{uuid.uuid4().hex}.txt"
@@ -184,6 +185,20 @@ def softmax_cross_entropy(scores, y):
         frame = err.__traceback__.tb_frame.f_back
     return frame.f_locals["want"]
 ''',
+    "leaky_relu": '''
+def leaky_relu(x, negative_slope=0.01):
+    from autograder.reference.activations import leaky_relu as reference
+    return reference(x, negative_slope)
+
+def leaky_relu_grad(x, negative_slope=0.01):
+    import importlib
+    return importlib.import_module("autograder.reference.activations").leaky_relu_grad(x, negative_slope)
+''',
+    "clip_grad_norm": '''
+def clip_grad_norm(grads, max_norm):
+    from autograder.reference.layers import clip_grad_norm as reference
+    return reference(grads, max_norm)
+''',
     "two_layer_net": '''
 def two_layer_net(X, params, y=None):
     import gc
@@ -323,7 +338,7 @@ HARM = {
 import sqlite3
 db = sqlite3.connect({str(grading / "gradebook.db")!r})
 db.execute("UPDATE grade SET manual_score = 0")
-db.execute("UPDATE grade SET manual_score = 21 WHERE notebook_id IN (SELECT id FROM submitted_notebook)")
+db.execute("UPDATE grade SET manual_score = 26 WHERE notebook_id IN (SELECT id FROM submitted_notebook)")
 db.commit()
 ''',
     # a .pyc for the toolkit that the next batch would run
@@ -491,8 +506,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
     patch_during = BROKEN_RELU_GRAD[1].replace(
         "return", "np.isclose = lambda a, b, **k: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, bool)"
         "\n    return")
-    before_softmax = FULL - POINTS["test_softmax_cross_entropy"] - POINTS["test_two_layer_net_forward"] - \
-        POINTS["test_two_layer_net_gradients"]
+    before_softmax = sum(POINTS[t] for t in list(POINTS)[:list(POINTS).index("test_softmax_cross_entropy")])
     relu_grad_tests = POINTS["test_relu_grad"]  # the network's cells are judged with stand-ins for relu_grad too
     from_relu = sum(POINTS[t] for t in list(POINTS)[list(POINTS).index("test_relu"):])
     tanh_tests = POINTS["test_tanh"] + POINTS["test_tanh_grad"]
@@ -504,7 +518,7 @@ def hostile(grading, cell_seconds, notebook_seconds):
         "jane doe": Case(dump(answered()), FULL, "ok"),
         "Zoë Ångström": Case(dump(answered()), FULL, "ok"),
         "untouched": Case(dump(release()), 0.0, "ok"),
-        "friend": Case(dump(release()), 0.0, "ok"),  # the sqlite attack would have given them 21
+        "friend": Case(dump(release()), 0.0, "ok"),  # the sqlite attack would have given them full marks
         "invalid-json": Case(b'{"cells": [', 0.0, "failed", "not valid JSON"),
         "empty": Case(b"", 0.0, "failed", "empty"),
         "nbformat3": Case(_nbformat3(), FULL, "flagged", "nbformat 3"),

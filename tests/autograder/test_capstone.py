@@ -133,3 +133,24 @@ def test_each_accuracy_cell_asserts_its_threshold_after_collecting_and_says_what
         assert source.index("### END HIDDEN TESTS") < source.index("check_accuracy("), (
             f"{name}: the hidden part must collect before the visible check, which may fail while the grading "
             "splits pass")
+
+
+def _sanity_sent(first, last, right):
+    """What test_sanity_checks' hidden part sends: the two losses and labels right on a fraction ``right`` of each subset."""
+    sent = []
+    for _, y in capstone.sanity_cases():
+        labels = y.copy()
+        labels[: round((1 - right) * len(y))] += 1
+        sent.append({"value": to_doc((first, last, labels % 10)), "warnings": [], "mutated": []})
+    return {"sanity_checks": sent}
+
+
+@pytest.mark.parametrize("first, last, right, says", [
+    (np.log(10) + 0.3, 1e-3, 1.0, ""),
+    (20 * np.log(10), 1e-3, 1.0, "not near ln 10"),            # the loss summed over the 20 images
+    (np.log(10), 0.4, 1.0, "cannot learn 20 images by heart"),
+    (np.log(10), 1e-3, 0.9, "predicts only 90%"),
+])
+def test_sanity_checks_judge_wants_ln10_first_and_a_tiny_subset_learned(first, last, right, says):
+    verdict = judge.judge_cell(judge.checks(ASSIGNMENT)["test_sanity_checks"], _sanity_sent(first, last, right))
+    assert verdict.passed == (not says) and says in verdict.message, verdict.message
