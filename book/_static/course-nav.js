@@ -7,6 +7,8 @@
 //   the primary sidebar.
 // - Colour mode: one click switches between light and dark (the theme cycled light → auto → dark),
 //   and the button says so: "Dark mode", pressed or not.
+// - A chapter with sections has a toggle (a <summary> holding only an icon) that shows or hides
+//   them; it is named by what it does: "Sections of <the chapter's title>".
 // - Search buttons are named by what they show ("Search Ctrl+K"), with the shortcut announced as
 //   one; the theme's aria-label "Search" left out the visible shortcut.
 (() => {
@@ -70,8 +72,16 @@
     }
   }
 
+  function nameSectionToggles() {
+    for (const summary of document.querySelectorAll("li.has-children > details > summary")) {
+      const link = summary.closest("li").querySelector(":scope > a");
+      if (link) summary.setAttribute("aria-label", `Sections of ${link.textContent.trim()}`);
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     forwardSidebarToggles();
+    nameSectionToggles();
     labelColourButtons();
     nameSearchButtons();
   });

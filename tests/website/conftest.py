@@ -23,10 +23,16 @@ VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, 
 
 
 def site_pages():
-    """The HTML page of every file in the table of contents (_toc.yml), as paths under the site root."""
+    """The HTML page of every file in the table of contents (_toc.yml), sections (sub-pages) included,
+    as paths under the site root."""
     toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]] + [ch["file"] for part in toc.get("parts", []) for ch in part["chapters"]]
-    return [f"{f}.html" for f in files]
+
+    def files(entries):
+        for entry in entries:
+            yield entry["file"]
+            yield from files(entry.get("sections", []))
+
+    return [f"{f}.html" for f in [toc["root"], *files(ch for part in toc.get("parts", []) for ch in part["chapters"])]]
 
 
 @pytest.fixture(scope="session")
