@@ -92,7 +92,7 @@ def test_an_ordinary_user_grades_a_batch_with_the_answer_key_out_of_reach():
             assert "no control group per sandbox" in done.stdout + done.stderr
         with open(grading / f"{corpus.ASSIGNMENT}-grades.csv", newline="") as f:
             rows = {row["student_id"]: row for row in csv.DictReader(f)}
-        assert (rows["good"]["score"], rows["good"]["status"]) == ("21", "ok"), rows["good"]
+        assert (rows["good"]["score"], rows["good"]["status"]) == (f"{corpus.FULL:g}", "ok"), rows["good"]
         assert (rows["cheat"]["score"], rows["cheat"]["status"]) == ("0", "flagged"), rows["cheat"]
         assert corpus.TRIPPED in rows["cheat"]["reason"], rows["cheat"]["reason"]
     finally:
