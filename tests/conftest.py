@@ -1,6 +1,11 @@
-"""Shared fixtures: a seeded generator, and NumPy floating-point warnings turned into errors."""
+"""Shared fixtures: a seeded generator, NumPy floating-point warnings turned into errors, and the headless
+Chromium of every browser test."""
+import shutil
+
 import numpy as np
 import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture
@@ -16,6 +21,22 @@ def strict_numpy():
     """
     with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
         yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, launched once per worker: Playwright's sync API allows one session per
+    thread, so every browser test (the site's, the report page's) shares this one."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it for CI")
+    from playwright.sync_api import sync_playwright
+
+    from bench.page_weight import CHROMIUM_FLAGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
 
 
 # Fixtures computed once and shared by several tests (an nbgrader batch, a book build, a PDF, the

@@ -83,6 +83,8 @@ class Check:
         builds_on: ((grade_id, component), ...): the upstream test cells whose component this check's
             values depend on (see ``judge_cell``).
         members: the checks of an ``any_of`` (then key, cases and judge are those of the first).
+        fallback: an ``any_of`` member decided only when one of its ``builds_on`` cells lost points (a
+            judgment of the cell's own answer alone, for when the upstream mistake spoils the rest).
     """
 
     key: str
@@ -91,6 +93,7 @@ class Check:
     points: float | None = None
     builds_on: tuple = ()
     members: tuple = ()
+    fallback: bool = False
 
     @property
     def keys(self):
@@ -199,9 +202,10 @@ def against(key, reference, cases, what=None, stable=False, pure=False, points=N
     return Check(key, tuple(cases), judge, points, _builds_on(builds_on))
 
 
-def custom(key, cases, judge, points=None, builds_on=None):
-    """A check with its own judgment: judge(results, cases) raises ``Failure``; points, builds_on: as ``Check``."""
-    return Check(key, tuple(cases), judge, points, _builds_on(builds_on))
+def custom(key, cases, judge, points=None, builds_on=None, fallback=False):
+    """A check with its own judgment: judge(results, cases) raises ``Failure``; points, builds_on, fallback: as
+    ``Check``."""
+    return Check(key, tuple(cases), judge, points, _builds_on(builds_on), fallback=fallback)
 
 
 def any_of(*checks, points=None):
@@ -275,6 +279,8 @@ def _decide(check, collected, verdicts):
             return True, "", False
         unexplained = [message for _, message, explained in outcomes if not explained]
         return False, (unexplained or [outcomes[0][1]])[0], not unexplained
+    if check.fallback and not _failed_upstream(check, verdicts):
+        return False, "", True  # not in play: the other members decide
     results = _results(collected.get(check.key), len(check.cases))
     if results is None:
         message = NOT_RUN
@@ -286,7 +292,7 @@ def _decide(check, collected, verdicts):
             message = str(failure)[:600]
         except Exception as err:  # a value of an unexpected kind (e.g. a string where numbers belong)
             message = f"{check.key}: the result could not be judged ({type(err).__name__}: {str(err)[:200]})"
-    upstream = _failed_upstream(check, verdicts)
+    upstream = [] if check.fallback else _failed_upstream(check, verdicts)  # a fallback's failure is its own
     if upstream and message != NOT_RUN and "NotImplementedError" not in message:  # nothing run, or nothing written: no points
         return False, f"{check.key} fails because {' and '.join(upstream)}: not charged again here", True
     return False, message, False

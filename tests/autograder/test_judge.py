@@ -132,6 +132,21 @@ def test_a_failure_an_upstream_mistake_explains_costs_nothing_and_says_so():
     assert judge.judge_cell([OWN], collected, points=2, verdicts=UPSTREAM_FINE).score == 0.0
 
 
+def test_a_fallback_decides_only_when_an_upstream_cell_lost_and_its_failure_is_charged():
+    answer = judge.against("answer", lambda x: x, [(np.array([1.0]),)], builds_on={"test_relu": "relu"}, what="the answer alone")
+    fallback = judge.Check(answer.key, answer.cases, answer.judge, builds_on=answer.builds_on, fallback=True)
+    either = judge.any_of(OWN, fallback)
+    own_wrong = {"net": sent(np.array([0.0])), "answer": sent(np.array([1.0]))}
+    # upstream fine: the own run alone decides (a right answer does not excuse a wrong run)
+    verdict = judge.judge_cell([either], own_wrong, points=2, verdicts=UPSTREAM_FINE)
+    assert verdict.score == 0.0 and verdict.message.startswith("net for inputs")
+    # upstream lost: the answer alone decides, and a wrong answer costs the cell
+    assert judge.judge_cell([either], own_wrong, points=2, verdicts=UPSTREAM_LOST).score == 2.0
+    both_wrong = {"net": sent(np.array([0.0])), "answer": sent(np.array([5.0]))}
+    verdict = judge.judge_cell([either], both_wrong, points=2, verdicts=UPSTREAM_LOST)
+    assert verdict.score == 0.0 and verdict.message.startswith("the answer alone")
+
+
 def test_the_inputs_document_holds_the_keys_of_every_member_of_an_any_of(monkeypatch):
     import json
     from nnlab.collect import from_doc
@@ -182,3 +197,19 @@ def test_the_standins_are_what_their_docstrings_say():
     w2, state = rule(w1, np.array([-1.0, 0.0]), state)
     assert np.allclose(w1, [0.9, -0.9]) and np.allclose(w2, [1.0, -0.9]) and np.allclose(w, [1.0, -1.0])
     assert rule.calls == [((2,), 0, {"lr": 5.0}), ((2,), 1, {})] and state == {"calls": 2}
+
+
+def test_part_9_of_02_judges_adam_hyper_alone_when_fit_fails_above():
+    """One mistake, one charge, both ways: a fit that raises costs test_fit only, yet ADAM_HYPER still counts."""
+    cell = judge.checks("02_optimizers")["test_train_digits"]
+    fit_lost = {"test_fit": judge.Verdict(0.0, 2.0, ["fit is wrong"]), "test_adam": judge.Verdict(3.0, 3.0)}
+    raised = sent(None, error="ValueError: operands could not be broadcast together")
+    good = judge.judge_cell(cell, {"train_digits": raised, "train_digits_hyper": sent({"lr": 0.1})}, 2, fit_lost)
+    assert good.score == 2.0
+    slow = judge.judge_cell(cell, {"train_digits": raised, "train_digits_hyper": sent({"lr": 1e-4})}, 2, fit_lost)
+    assert slow.score == 0.0 and "should be below 0.05" in slow.message
+    # with adam and fit right, the student's own run decides: ADAM_HYPER alone does not excuse it
+    fine = {"test_fit": judge.Verdict(2.0, 2.0), "test_adam": judge.Verdict(3.0, 3.0)}
+    wrong_run = sent({"hyper": {"lr": 0.1}, "losses": np.zeros(200)})
+    own = judge.judge_cell(cell, {"train_digits": wrong_run, "train_digits_hyper": sent({"lr": 0.1})}, 2, fine)
+    assert own.score == 0.0 and "training losses" in own.message

@@ -132,31 +132,20 @@ def test_report_without_a_gradebook_says_to_grade_first(tmp_path):
     assert code == 2 and "no gradebook" in output and "python -m autograder grade" in output
 
 
-def test_the_report_page_shows_the_figure_and_the_flags_in_a_browser_that_may_load_nothing(synthetic, tmp_path):
+def test_the_report_page_shows_the_figure_and_the_flags_in_a_browser_that_may_load_nothing(synthetic, tmp_path, browser):
     """What an instructor sees: headless Chromium opens the page as a file, every other request aborted."""
-    import shutil
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it for CI")
-    from playwright.sync_api import sync_playwright
-
-    from bench.page_weight import CHROMIUM_FLAGS
-
     a = items.analyse("01_backprop", synthetic)
     path = tmp_path / "items.html"
     path.write_text(page(a, failures(synthetic), [], svg(figure(a))), encoding="utf-8")
     elsewhere = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        view = browser.new_page(viewport={"width": 1280, "height": 900})
-        view.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                   else (elsewhere.append(r.request.url), r.abort()))
-        view.goto(path.as_uri())
-        box = view.locator("figure svg").bounding_box()
-        flagged = view.locator("h2:has-text('Flagged tests') + ul li").all_inner_texts()
-        shaded = view.locator("tr.flagged td:first-child").all_inner_texts()
-        browser.close()
+    view = browser.new_page(viewport={"width": 1280, "height": 900})
+    view.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
+               else (elsewhere.append(r.request.url), r.abort()))
+    view.goto(path.as_uri())
+    box = view.locator("figure svg").bounding_box()
+    flagged = view.locator("h2:has-text('Flagged tests') + ul li").all_inner_texts()
+    shaded = view.locator("tr.flagged td:first-child").all_inner_texts()
+    view.close()
     assert elsewhere == []
     assert box["width"] > 600 and box["height"] > 250, box  # the figure is drawn, at a readable size
     # t3 (1,0,1,0,0: passed by A and C) hardly follows the rest score either: r = 0.2/√11.04 ≈ 0.06

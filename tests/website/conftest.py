@@ -4,19 +4,17 @@ The browser tests look at what a reader sees: they need `make book` to have run 
 does that first) and Debian's Chromium (`.ci/run` installs it). Without Chromium they are
 skipped with a message saying so; without a built site they fail.
 """
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import yaml
 
-from bench.page_weight import CHROMIUM_FLAGS, MATHJAX_STARTED, serve
+from bench.page_weight import MATHJAX_STARTED, serve
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "_build" / "html"
 ARTIFACTS = REPO / "tests" / "artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOCAL_SCHEMES = ("data", "blob", "file", "about")  # never leave the machine
 # The screens the responsive and accessibility tests look at every page on.
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -42,18 +40,6 @@ def site_url():
         pytest.fail("the site is not built: run `make book` (make test does it first)")
     with serve(SITE) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it for CI")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
 
 
 def is_local(url):

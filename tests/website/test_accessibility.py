@@ -108,7 +108,13 @@ def test_explorer_controls_are_named_and_announce_their_state(visit, site_url, p
     after = v.page.evaluate(CONTROLS_JS)
     _check_controls(page, after)
     assert after[0] != before[0], f"{page}: the first explorer's controls announce the same state after a change"
-    assert not v.problems(), f"{page}: {v.problems()[:5]}"
+    v.page.wait_for_function("() => { const i = document.querySelector('.course-explorer img'); "
+                             "return i.complete && i.naturalWidth > 0; }", timeout=10000)  # the new frame is drawn
+    shown = v.page.evaluate("document.querySelector('.course-explorer img').src")
+    # A frame still loading when the reader picks another is cancelled by the browser (net::ERR_ABORTED):
+    # that is the explorer working, not a failure. Anything else, or the frame shown failing, is one.
+    problems = [p for p in v.problems() if not (p.startswith("failed: ") and "ERR_ABORTED" in p and shown not in p)]
+    assert not problems, f"{page}: {problems[:5]}"
 
 
 def test_no_page_links_an_empty_index():
