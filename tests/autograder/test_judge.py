@@ -1,4 +1,6 @@
 """autograder.judge: deciding a test cell outside the sandbox from what collect sent (untrusted)."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -134,7 +136,7 @@ def test_a_failure_an_upstream_mistake_explains_costs_nothing_and_says_so():
 
 def test_a_fallback_decides_only_when_an_upstream_cell_lost_and_its_failure_is_charged():
     answer = judge.against("answer", lambda x: x, [(np.array([1.0]),)], builds_on={"test_relu": "relu"}, what="the answer alone")
-    fallback = judge.Check(answer.key, answer.cases, answer.judge, builds_on=answer.builds_on, fallback=True)
+    fallback = dataclasses.replace(answer, fallback=True)
     either = judge.any_of(OWN, fallback)
     own_wrong = {"net": sent(np.array([0.0])), "answer": sent(np.array([1.0]))}
     # upstream fine: the own run alone decides (a right answer does not excuse a wrong run)
