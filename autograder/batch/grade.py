@@ -17,6 +17,7 @@ Everything lives in the grading folder (``grading/`` or $COURSE_GRADING_DIR), in
 so ``nbgrader export``, ``formgrader`` and ``release_feedback`` keep working on it.
 """
 import concurrent.futures
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -433,22 +434,26 @@ def _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, l
     scratch = Path(tempfile.mkdtemp(prefix="autograder-scratch-"))
     context = multiprocessing.get_context("spawn")
     try:
-        sandbox.matplotlib_cache(scratch / "matplotlib")
-        release, _ = prepare_assignment(assignment, grading_dir, log)
-        for job, _ in todo:
-            job.release_dir, job.scratch_dir = str(release), str(scratch)
-        log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
-        bar = Progress(len(todo), progress)
-        results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
-        statuses = {}
+        statuses, bar, gb = {}, None, None
+
+        def prepare():  # the release first: nbgrader makes the gradebook when it is new (alembic on PATH)
+            nonlocal bar, gb
+            sandbox.matplotlib_cache(scratch / "matplotlib")
+            release, _ = prepare_assignment(assignment, grading_dir, log)
+            for job, _ in todo:
+                job.release_dir, job.scratch_dir = str(release), str(scratch)
+            log(f"grading {len(todo)} submission(s) of {assignment} with {jobs} worker(s)")
+            bar = Progress(len(todo), progress)
+            results_dir(grading_dir, assignment).mkdir(parents=True, exist_ok=True)
+            gb = books.enter_context(Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}"))
 
         def store(job, key, result):
             _store(gb, grading_dir, assignment, result, notes_by_student.get(job.student, []), key)
             statuses[result.status] = statuses.get(result.status, 0) + 1
             bar.step(job.student)
 
-        with Gradebook(f"sqlite:///{grading_dir / 'gradebook.db'}") as gb:
-            lost = _pool(left=todo, jobs=jobs, context=context, store=store)
+        with contextlib.ExitStack() as books:
+            lost = _pool(left=todo, jobs=jobs, context=context, store=store, prepare=prepare)
             for job, key in lost:  # after a crash: each alone, so only the one that kills its worker fails
                 if _pool([(job, key)], 1, context, store):
                     store(job, key, SubmissionResult(job.student, job.assignment, "failed", [
@@ -459,10 +464,17 @@ def _run_jobs(todo, grading_dir, assignment, notes_by_student, jobs, progress, l
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _pool(left, jobs, context, store):
-    """Grade the jobs in one pool of workers, storing each result as it arrives; returns the jobs a broken pool lost."""
+def _pool(left, jobs, context, store, prepare=None):
+    """Grade the jobs in one pool of workers, storing each result as it arrives; returns the jobs a broken pool lost.
+
+    prepare: run in the parent once every worker has been started, before the jobs are handed out (the
+    workers' start-up, imports and templates, overlaps it)."""
     lost = []
     with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_warm_up) as pool:
+        for _ in range(jobs):  # the pool starts a worker for each task it cannot give to an idle one
+            pool.submit(int)
+        if prepare is not None:
+            prepare()
         futures = {pool.submit(_grade_job, job): (job, key) for job, key in left}
         for future in concurrent.futures.as_completed(futures):
             job, key = futures[future]
