@@ -110,13 +110,28 @@ def _our_scores(grading):
         return {r["student_id"]: float(r["score"]) for r in csv.DictReader(f)}
 
 
+HALF_DONE = 9.0  # the points of the tests whose answers are all in the first half of the answer cells
+
+
+def _points():
+    """{grade_id: points} of the assignment's graded cells (from the solution's nbgrader metadata)."""
+    solution = nbformat.read(str(course.SOLUTIONS / ASSIGNMENT / NOTEBOOK), as_version=4)
+    return {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c).get("points", 0))
+            for c in solution.cells if nbgrader_meta(c).get("grade")}
+
+
 def _expected_scores(notebooks):
-    """What the judge must give each generated submission: complete 21, broken relu_grad 18, half done 6."""
-    return {s: {0: 21.0, 1: 21.0, 2: 18.0, 3: 6.0}[int(s[-2:]) % 4] for s in notebooks}
+    """What the judge must give each generated submission: complete the full score, broken relu_grad the full
+    score less test_relu_grad's points, half done ``HALF_DONE``."""
+    points = _points()
+    full = sum(points.values())
+    return {s: {0: full, 1: full, 2: full - points["test_relu_grad"], 3: HALF_DONE}[int(s[-2:]) % 4]
+            for s in notebooks}
 
 
 def _steps(tmp, repeats=5):
-    """Seconds of each step of one complete submission, the best of ``repeats`` (the sandbox is real)."""
+    """Seconds of each step of one complete submission, the best of ``repeats`` (the sandbox is real), and the
+    numbers of code cells run and of test cells judged."""
     from nbgrader.api import Gradebook
 
     from autograder import judge, sandbox
@@ -146,7 +161,7 @@ def _steps(tmp, repeats=5):
     with Gradebook(f"sqlite:///{grading / 'gradebook.db'}") as gb:
         writes = [_timed(lambda s=s: batch.record(gb, SubmissionResult(f"s{s}", ASSIGNMENT, notebooks=result.notebooks)))
                   for s in range(10)]
-    return empty, full - empty, judging, feedback, sum(writes) / len(writes)
+    return empty, full - empty, judging, feedback, sum(writes) / len(writes), len(cells), len(tests)
 
 
 def _peak_rss_mb():
@@ -187,7 +202,7 @@ def run():
         tmp = Path(tmp)
         measured = _interleaved(tmp, notebooks)
         peak = _peak_rss_mb()
-        start, notebook, judging, feedback, write = _steps(tmp)
+        start, notebook, judging, feedback, write, n_cells, n_tests = _steps(tmp)
     plain, two, load = measured["plain"], measured["grade"], measured["load"]
     n = len(notebooks)
 
@@ -205,7 +220,8 @@ def run():
         f"average (1 min) at the phases' starts and ends: {', '.join(f'{x:.1f}' for x in load)} (other work on "
         f"the machine slows both tools alike; CPU seconds are less sensitive to it, but miss the sandboxed "
         f"notebooks' own, which bwrap's reaper collects). `grade` runs every notebook in its own bubblewrap "
-        f"sandbox and judges the hidden tests outside it; its scores are the expected ones (21 / 18 / 6): "
+        f"sandbox and judges the hidden tests outside it; its scores are the expected ones "
+        f"({' / '.join(f'{x:g}' for x in sorted(set(_expected_scores(notebooks).values()), reverse=True))}): "
         f"**{'yes' if measured['right'] else 'NO'}**. Plain nbgrader runs the same notebooks unisolated and "
         f"cannot judge the hidden tests (its scores are not comparable): it is the speed baseline.",
         "",
@@ -223,8 +239,8 @@ def run():
         "| step | seconds |",
         "|---|---:|",
         f"| sandbox start: bwrap, interpreter, IPython and NumPy imported, an empty notebook | {start:.2f} |",
-        f"| running the notebook's 27 cells in it (answers, visible tests, collecting) | {notebook:.2f} |",
-        f"| judging the 13 test cells against the reference, outside | {judging:.3f} |",
+        f"| running the notebook's {n_cells} code cells in it (answers, visible tests, collecting) | {notebook:.2f} |",
+        f"| judging the {n_tests} test cells against the reference, outside | {judging:.3f} |",
         f"| rendering the feedback page | {feedback:.2f} |",
         f"| gradebook write of one result (parent process, SQLite) | {write:.3f} |",
         "",
