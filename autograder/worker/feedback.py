@@ -32,6 +32,9 @@ _BOOTSTRAP_CSS = Path(nbgrader.__file__).parent / "server_extensions" / "formgra
 
 
 NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
+# nbgrader's list of the graded cells at the top of the page calls each test "Test cell": name it as well, so
+# the student finds the test that lost points ("Test cell test_relu_grad (Score: 0.0 / 1.0)").
+UNNAMED_TEST = re.compile(r'(<a href="#([\w.-]+)">)Test cell</a>')
 
 
 class CachedHighlight(Highlight2HTML):
@@ -91,6 +94,7 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
         body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        body = UNNAMED_TEST.sub(r"\1Test cell \2</a>", body)
         return NO_ALT.sub('<img alt="A figure the notebook drew"', body), resources
 
 

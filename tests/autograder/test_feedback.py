@@ -62,6 +62,15 @@ def test_feedback_page_shows_scores_and_loads_nothing_from_anywhere(tmp_path):
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
 
+def test_the_list_of_graded_cells_names_each_test_so_the_student_finds_the_one_that_lost_points(tmp_path):
+    nb, cells = autograded()
+    page = write_feedback(nb, cells, tmp_path / "01_backprop.ipynb", "alice", corpus.ASSIGNMENT).read_text("utf-8")
+    listed = re.findall(r'<li><a href="#(\w+)">Test cell (\w+)</a> \(Score: ([\d.]+) / ([\d.]+)\)', page)
+    assert [gid for gid, _, _, _ in listed] == [c.grade_id for c in cells]
+    assert all(gid == name for gid, name, _, _ in listed)
+    assert (FAILED, FAILED, "0.0", "1.0") in listed
+
+
 def test_hidden_test_lines_printed_by_submitted_code_are_redacted():
     """The sandbox runs the hidden part of each test, so a submission can print it (from In, linecache,
     the runner's frames): the page never shows it."""
