@@ -170,7 +170,8 @@ def _peak_rss_mb():
 
 
 def _interleaved(tmp, notebooks):
-    """{"plain": (wall, CPU), "grade": (wall, CPU), "setup": s, "load": [load averages], "right": bool}."""
+    """{"plain": (wall, CPU), "grade": (wall, CPU), "setup": s, "load": [load averages], "right": bool,
+    "scores": the expected scores, highest first}."""
     names = sorted(notebooks)
     halves = [{s: notebooks[s] for s in names[:len(names) // 2]}, {s: notebooks[s] for s in names}]
     plain_dir, ours_dir, flat = tmp / "plain", tmp / "grade", tmp / "submissions"
@@ -190,9 +191,9 @@ def _interleaved(tmp, notebooks):
         spent[tool][1] += cpu
         load.append(os.getloadavg()[0])
     _plain_scores(plain_dir)  # nbgrader graded every notebook (its scores are not comparable)
-    right = _our_scores(ours_dir) == _expected_scores(notebooks)
+    expected = _expected_scores(notebooks)
     return {"plain": tuple(spent["plain"]), "grade": tuple(spent["grade"]), "setup": setup, "load": load,
-            "right": right}
+            "right": _our_scores(ours_dir) == expected, "scores": sorted(set(expected.values()), reverse=True)}
 
 
 def run():
@@ -221,7 +222,7 @@ def run():
         f"the machine slows both tools alike; CPU seconds are less sensitive to it, but miss the sandboxed "
         f"notebooks' own, which bwrap's reaper collects). `grade` runs every notebook in its own bubblewrap "
         f"sandbox and judges the hidden tests outside it; its scores are the expected ones "
-        f"({' / '.join(f'{x:g}' for x in sorted(set(_expected_scores(notebooks).values()), reverse=True))}): "
+        f"({' / '.join(f'{x:g}' for x in measured['scores'])}): "
         f"**{'yes' if measured['right'] else 'NO'}**. Plain nbgrader runs the same notebooks unisolated and "
         f"cannot judge the hidden tests (its scores are not comparable): it is the speed baseline.",
         "",

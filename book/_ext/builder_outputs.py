@@ -34,8 +34,8 @@ def pages_with_newer_dependencies(app, env, added, changed, removed):
     """The pages to read again (Sphinx's ``env-get-outdated`` event)."""
     stale, known = [], added | changed | removed
     for docname, dependencies in env.dependencies.items():
-        written = _written(app.builder, docname)
-        if written is None or docname in known:
+        written = None if docname in known else _written(app.builder, docname)
+        if written is None:
             continue
         if any(_newer(os.path.join(app.srcdir, dependency), written) for dependency in dependencies):
             stale.append(docname)
